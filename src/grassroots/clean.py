@@ -1,0 +1,294 @@
+"""Cleaning transcribed report text.
+
+raw bytes -> decoded text -> Unicode NFC -> LF line endings -> transcription markup stripped
+(emphasis, <sup>, stray page marks) -> footnotes split out -> paragraphs split by page breaks
+joined -> declared OCR corrections (ocr_corrections.yml).
+
+Every change that alters a character other than white space is logged as a correction with
+the raw line it came from. The raw file is never written. The cleaned text keeps one paragraph
+per line (blank line between paragraphs, headings kept as they are), followed by the footnotes;
+a line map gives, for each cleaned line, the raw line of every stretch of it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .paths import OCR_CORRECTIONS_FILE
+
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUP_TO_INT = {c: str(i) for i, c in enumerate(SUPERSCRIPT_DIGITS)}
+
+# Sentence-final characters: a paragraph ending in one of these is complete.
+_TERMINAL = set('.!?;:…"”’»)]*')
+
+
+@dataclass
+class Correction:
+    line: int
+    original: str
+    corrected: str
+    rule: str
+
+
+@dataclass
+class CleanLine:
+    """One cleaned line with anchors: (offset in this line, raw line number) breakpoints."""
+
+    text: str
+    anchors: list[tuple[int, int]]
+
+    def raw_line_at(self, offset: int) -> int:
+        line = self.anchors[0][1]
+        for off, raw in self.anchors:
+            if off <= offset:
+                line = raw
+            else:
+                break
+        return line
+
+
+@dataclass
+class CleanResult:
+    report_id: str
+    encoding: str
+    lines: list[CleanLine]  # paragraphs, headings and footnotes (no blank lines)
+    corrections: list[Correction] = field(default_factory=list)
+    n_footnotes: int = 0
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(line.text for line in self.lines) + "\n"
+
+    def linemap(self) -> list[list[list[int]]]:
+        """Per cleaned-file line (blank lines included): [[offset, raw_line], ...]."""
+        out: list[list[list[int]]] = []
+        for i, line in enumerate(self.lines):
+            if i:
+                out.append([])
+            out.append([[o, r] for o, r in line.anchors])
+        return out
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    pattern: re.Pattern
+    repl: object  # str or callable
+
+
+_SUP_TAG = re.compile(r"<(sup|sub)>(.*?)</\1>", re.I)
+_SIMPLE_TAGS = re.compile(r"</?(?:b|i|u|em|strong)>|<br\s*/?>", re.I)
+_PAGE_MARK_LY = re.compile(r"\s*\*ly\*\s*$")
+_TRAILING_PARENS = re.compile(r"\){3,}\s*$")
+_EMPHASIS = re.compile(r"(\*{1,3})(?=[^\s*])(.+?)(?<=[^\s*])\1")
+_EMPTY_EMPHASIS = re.compile(r"^\s*\*{2,}\s*$")
+_FOOTNOTE_MARK = re.compile(rf"(?<=[^\s{SUPERSCRIPT_DIGITS}])([{SUPERSCRIPT_DIGITS}]+)(?=[\s,;.:)]|$)")
+_FOOTNOTE_LINE = re.compile(rf"^\s*([{SUPERSCRIPT_DIGITS}]+|\[\^?\d+\]:?)\s+\S")
+
+
+def _markup_rules() -> list[Rule]:
+    return [
+        Rule("page-mark", _PAGE_MARK_LY, ""),
+        Rule("page-mark", _TRAILING_PARENS, ""),
+        Rule("markup-sup", _SUP_TAG, lambda m: m.group(2)),
+        Rule("markup-html", _SIMPLE_TAGS, ""),
+        Rule("markup-emphasis", _EMPHASIS, lambda m: m.group(2)),
+        Rule("markup-emphasis", re.compile(r"^\*{2,3}(?=[^\s*])"), ""),
+        Rule("markup-emphasis", re.compile(r"(?<=[^\s*])\*{2,3}\s*$"), ""),
+    ]
+
+
+MARKUP_RULES = _markup_rules()
+
+
+@dataclass(frozen=True)
+class OcrCorrection:
+    wrong: str
+    right: str
+    reason: str
+    pattern: re.Pattern
+    literal: bool
+
+
+@functools.lru_cache(maxsize=4)
+def load_ocr_corrections(path: str = str(OCR_CORRECTIONS_FILE)) -> tuple[OcrCorrection, ...]:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    out = []
+    for i, entry in enumerate(data.get("corrections", [])):
+        missing = {"wrong", "right", "reason"} - set(entry)
+        if missing:
+            raise ValueError(f"{Path(path).name}: entry {i + 1} lacks {sorted(missing)}")
+        wrong = unicodedata.normalize("NFC", str(entry["wrong"]))
+        right = unicodedata.normalize("NFC", str(entry["right"]))
+        body = wrong if entry.get("regex") else re.escape(wrong)
+        pattern = re.compile(rf"(?<!\w){body}(?!\w)")
+        if not entry.get("regex"):
+            right = right.replace("\\", "\\\\")
+        out.append(OcrCorrection(wrong, right, str(entry["reason"]).strip(), pattern, not entry.get("regex")))
+    return tuple(out)
+
+
+# --- the cleaner -----------------------------------------------------------------------------
+
+def split_lines(text: str) -> list[str]:
+    """Split on CRLF, CR or LF: line n of the result is line n of the raw file."""
+    return re.split(r"\r\n|\r|\n", text)
+
+
+def _nfc_line(line: str, lineno: int, log: list[Correction]) -> str:
+    if unicodedata.is_normalized("NFC", line):
+        return line
+    fixed = unicodedata.normalize("NFC", line)
+    raw_tokens, new_tokens = line.split(), fixed.split()
+    changed = [(a, b) for a, b in zip(raw_tokens, new_tokens, strict=False) if a != b]
+    log.append(
+        Correction(
+            lineno,
+            " ".join(a for a, _ in changed[:8]) + (" …" if len(changed) > 8 else ""),
+            " ".join(b for _, b in changed[:8]) + (" …" if len(changed) > 8 else ""),
+            "unicode-nfc",
+        )
+    )
+    return fixed
+
+
+def _apply_markup(line: str, lineno: int, log: list[Correction]) -> str:
+    for rule in MARKUP_RULES:
+        while True:
+            m = rule.pattern.search(line)
+            if not m:
+                break
+            new = rule.repl(m) if callable(rule.repl) else rule.repl
+            if new == m.group(0):
+                break
+            log.append(Correction(lineno, m.group(0), new, rule.name))
+            line = line[: m.start()] + new + line[m.end():]
+    if _EMPTY_EMPHASIS.match(line):
+        log.append(Correction(lineno, line.strip(), "", "markup-emphasis"))
+        line = ""
+    return line
+
+
+def _is_heading(text: str) -> bool:
+    t = text.strip()
+    if t.startswith("#"):
+        return True
+    if re.match(r"^([IVXLC]+|\d+(\.\d+)*|[a-zđ])[.)]\s+\S", t) and len(t) < 200 and t[-1] not in ".;":
+        return True
+    letters = [c for c in t if c.isalpha()]
+    return bool(letters) and len(t) < 120 and all(c.isupper() for c in letters)
+
+
+def _ends_open(text: str) -> bool:
+    t = text.rstrip()
+    return bool(t) and t[-1] not in _TERMINAL
+
+
+_LIST_MARKER = re.compile(r"^([a-zđ]|[ivx]+)[.)]\s")
+
+
+def _starts_continuation(text: str) -> bool:
+    t = text.lstrip()
+    return bool(t) and t[0].islower() and not _LIST_MARKER.match(t)
+
+
+def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> CleanResult:
+    """Clean decoded report text. Pure function: same input, same output."""
+    log: list[Correction] = []
+    raw_lines = split_lines(text)
+    paragraphs: list[CleanLine] = []
+    footnotes: list[CleanLine] = []
+    for lineno, raw in enumerate(raw_lines, 1):
+        line = _nfc_line(raw, lineno, log)
+        line = _apply_markup(line, lineno, log)
+        line = re.sub(r"[ \t\u00a0]+", " ", line).strip()
+        if not line:
+            paragraphs.append(CleanLine("", [(0, lineno)]))  # blank: a paragraph boundary
+            continue
+        if _FOOTNOTE_LINE.match(line):
+            footnotes.append(CleanLine(line, [(0, lineno)]))
+            continue
+        for m in reversed(list(_FOOTNOTE_MARK.finditer(line))):
+            log.append(Correction(lineno, line[max(0, m.start() - 12): m.end()], line[max(0, m.start() - 12): m.start()], "footnote-mark"))
+            line = line[: m.start()] + line[m.end():]
+        paragraphs.append(CleanLine(line, [(0, lineno)]))
+
+    # Group consecutive non-blank lines into paragraphs only where markdown would (it does not
+    # here: a single newline inside a block is kept as its own line, e.g. signature blocks).
+    blocks = [p for p in paragraphs if p.text]
+    joined: list[CleanLine] = []
+    for block in blocks:
+        prev = joined[-1] if joined else None
+        if (
+            prev is not None
+            and _ends_open(prev.text)
+            and not _is_heading(prev.text)
+            and _starts_continuation(block.text)
+            and block.anchors[0][1] > prev.anchors[-1][1] + 1  # a break, not an adjacent line
+        ):
+            sep = "" if prev.text.endswith("-") else " "
+            tail = prev.text[-30:]
+            head = block.text[:30]
+            offset = len(prev.text) + len(sep)
+            prev.text = prev.text + sep + block.text
+            prev.anchors.extend((offset + o, r) for o, r in block.anchors)
+            log.append(Correction(block.anchors[0][1], f"{tail}¶{head}", f"{tail}{sep}{head}", "page-break-join"))
+            continue
+        joined.append(CleanLine(block.text, list(block.anchors)))
+
+    lines = joined + footnotes
+    for line in lines:
+        _apply_ocr(line, log)
+    log.sort(key=lambda c: c.line)
+    return CleanResult(report_id, encoding, lines, log, n_footnotes=len(footnotes))
+
+
+def _apply_ocr(line: CleanLine, log: list[Correction]) -> None:
+    for corr in load_ocr_corrections():
+        if corr.literal and corr.wrong not in line.text:
+            continue
+        pos = 0
+        while True:
+            m = corr.pattern.search(line.text, pos)
+            if not m:
+                break
+            new = m.expand(corr.right)
+            raw_line = line.raw_line_at(m.start())
+            log.append(Correction(raw_line, m.group(0), new, f"ocr: {corr.reason}"))
+            delta = len(new) - len(m.group(0))
+            line.text = line.text[: m.start()] + new + line.text[m.end():]
+            line.anchors = [
+                (o if o <= m.start() else max(m.start(), o + delta), r) for o, r in line.anchors
+            ]
+            pos = m.start() + len(new)
+
+
+def corrections_rows(result: CleanResult) -> list[dict]:
+    return [
+        {
+            "report_id": result.report_id,
+            "line": c.line,
+            "original": c.original,
+            "corrected": c.corrected,
+            "rule": c.rule,
+        }
+        for c in result.corrections
+    ]
+
+
+def linemap_json(result: CleanResult, raw_sha256: str) -> str:
+    return json.dumps(
+        {"report_id": result.report_id, "raw_sha256": raw_sha256, "lines": result.linemap()},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ) + "\n"

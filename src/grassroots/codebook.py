@@ -1,0 +1,202 @@
+"""Load and check the codebook (codebook.yml): the one declaration of indicators.
+
+    python -m grassroots.codebook docs/codebook.md   # regenerate the analysts' reference
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .paths import CODEBOOK_FILE
+
+KINDS = {"count", "percent", "money", "area", "average"}
+CODE_RE = re.compile(r"^[a-z]+\.[a-z_]+$")
+
+
+class CodebookError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Rule:
+    units: tuple[str, ...]
+    before: tuple[re.Pattern, ...]
+    after: tuple[re.Pattern, ...]
+    sentence: re.Pattern | None
+    not_before: re.Pattern | None
+    not_after: re.Pattern | None
+    max_gap: int
+    gap_numbers: bool
+    denominator_required: bool
+    prefer: bool = False
+    take: str = "value"
+    shared: bool = False
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    theme: str
+    title_vi: str
+    title_en: str
+    unit: str
+    kind: str
+    description: str
+    decimals: int
+    denominator: str
+    constraints: dict
+    rules: tuple[Rule, ...] = field(repr=False)
+    order: int = 0
+
+    @property
+    def is_percent(self) -> bool:
+        return self.kind == "percent"
+
+
+@dataclass(frozen=True)
+class Codebook:
+    version: int
+    themes: dict
+    indicators: dict[str, Indicator]
+    relations: tuple[dict, ...]
+
+    def by_theme(self) -> dict[str, list[Indicator]]:
+        out: dict[str, list[Indicator]] = {t: [] for t in self.themes}
+        for ind in self.indicators.values():
+            out[ind.theme].append(ind)
+        return out
+
+
+# In codebook patterns "[^.;]" means "within the clause": a point between digits ("6.930") is a
+# thousands separator, not a full stop, so it is allowed.
+_CLAUSE = r"(?:[^.;]|(?<=\d)\.(?=\d))"
+
+
+def _compile(pattern: str, where: str) -> re.Pattern:
+    try:
+        return re.compile(pattern.replace("[^.;]", _CLAUSE))
+    except re.error as exc:
+        raise CodebookError(f"{where}: bad regex {pattern!r}: {exc}") from None
+
+
+def _default_constraints(kind: str) -> dict:
+    if kind == "percent":
+        return {"min": 0, "max": 100}
+    if kind in ("count",):
+        return {"min": 0, "integer": True}
+    return {"min": 0}
+
+
+@functools.lru_cache(maxsize=2)
+def load(path: str = str(CODEBOOK_FILE)) -> Codebook:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    defaults = data.get("defaults", {})
+    themes = data["themes"]
+    indicators: dict[str, Indicator] = {}
+    for order, (code, spec) in enumerate(data["indicators"].items()):
+        where = f"codebook {code}"
+        if not CODE_RE.match(code):
+            raise CodebookError(f"{where}: codes are <theme>.<name> in lowercase")
+        theme = code.split(".")[0]
+        if theme not in themes:
+            raise CodebookError(f"{where}: theme {theme!r} is not declared under themes")
+        for key in ("title_vi", "title_en", "unit", "kind", "description", "rules"):
+            if key not in spec:
+                raise CodebookError(f"{where}: missing {key}")
+        if spec["kind"] not in KINDS:
+            raise CodebookError(f"{where}: kind must be one of {sorted(KINDS)}")
+        rules = []
+        for i, r in enumerate(spec["rules"]):
+            rw = f"{where} rule {i + 1}"
+            unknown = set(r) - {"units", "before", "after", "sentence", "not_before", "not_after",
+                                "max_gap", "gap_numbers", "denominator_required", "prefer", "shared", "take"}
+            if unknown:
+                raise CodebookError(f"{rw}: unknown keys {sorted(unknown)}")
+            if not r.get("before") and not r.get("after"):
+                raise CodebookError(f"{rw}: needs before or after cues")
+            rules.append(Rule(
+                units=tuple(str(u) for u in r.get("units", [])),
+                before=tuple(_compile(p, rw) for p in r.get("before", [])),
+                after=tuple(_compile(p, rw) for p in r.get("after", [])),
+                sentence=_compile(r["sentence"], rw) if r.get("sentence") else None,
+                not_before=_compile(r["not_before"], rw) if r.get("not_before") else None,
+                not_after=_compile(r["not_after"], rw) if r.get("not_after") else None,
+                max_gap=int(r.get("max_gap", defaults.get("max_gap", 40))),
+                gap_numbers=bool(r.get("gap_numbers", False)),
+                denominator_required=bool(r.get("denominator_required", False)),
+                prefer=bool(r.get("prefer", False)),
+                shared=bool(r.get("shared", False)),
+                take=str(r.get("take", "value")),
+            ))
+        constraints = _default_constraints(spec["kind"]) | dict(spec.get("constraints", {}))
+        indicators[code] = Indicator(
+            code=code, theme=theme, title_vi=spec["title_vi"], title_en=spec["title_en"],
+            unit=str(spec["unit"]), kind=spec["kind"], description=" ".join(str(spec["description"]).split()),
+            decimals=int(spec.get("decimals", 0 if spec["kind"] in ("count", "money") else 1)),
+            denominator=spec.get("denominator", defaults.get("denominator", "none")),
+            constraints=constraints, rules=tuple(rules), order=order,
+        )
+    relations = tuple(data.get("relations", []))
+    for rel in relations:
+        for key in ("total", "left", "rate", "numerator"):
+            codes = [rel[key]] if key in rel else []
+            for c in codes:
+                if c not in indicators:
+                    raise CodebookError(f"relation {rel.get('id')}: unknown code {c}")
+        for key in ("parts", "right", "denominators", "optional_parts", "require_parts"):
+            for c in rel.get(key, []):
+                if c != "denominator" and c not in indicators:
+                    raise CodebookError(f"relation {rel.get('id')}: unknown code {c}")
+    return Codebook(int(data.get("version", 1)), themes, indicators, relations)
+
+
+def markdown(cb: Codebook | None = None) -> str:
+    """docs/codebook.md: what every figure means, generated from codebook.yml."""
+    cb = cb or load()
+    out = [
+        "# Codebook / Bộ mã chỉ tiêu",
+        "",
+        "Generated from `src/grassroots/codebook.yml` by `make docs`; do not edit by hand.",
+        "Units: counts in their unit noun; money in VND (multipliers applied); percent as a number",
+        "(84.4 for \"84,4 %\"); area in km2 (ha / 100). `X/Y` figures keep Y as the denominator.",
+        "",
+    ]
+    for theme, inds in cb.by_theme().items():
+        t = cb.themes[theme]
+        out += [f"## {t['title_en']} / {t['title_vi']} (`{theme}`)", "",
+                "| code | tiếng Việt | English | unit | definition |", "|---|---|---|---|---|"]
+        for ind in inds:
+            desc = ind.description.replace("|", "\\|")
+            out.append(f"| `{ind.code}` | {ind.title_vi} | {ind.title_en} | {ind.unit} | {desc} |")
+        out.append("")
+    out += ["## Relations checked by validation / Các quan hệ được kiểm tra", ""]
+    for rel in cb.relations:
+        if rel["kind"] == "sum":
+            desc = f"`{rel['total']}` = " + " + ".join(f"`{p}`" for p in rel["parts"])
+        elif rel["kind"] == "le":
+            desc = f"`{rel['left']}` ≤ " + " + ".join(f"`{p}`" for p in rel["right"])
+        else:
+            desc = f"`{rel['rate']}` ≈ `{rel['numerator']}` / (" + " or ".join(f"`{d}`" for d in rel["denominators"]) + ")"
+        note = " ".join(str(rel.get("note", "")).split())
+        out.append(f"- **{rel['id']}**: {desc}" + (f". {note}" if note else ""))
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    from .atomic import write_text
+
+    target = Path(argv[0]) if argv else Path("docs/codebook.md")
+    write_text(target, markdown())
+    print("wrote", target)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

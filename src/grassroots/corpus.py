@@ -1,0 +1,131 @@
+"""Corpus-level machinery: code version, per-report content cache, parallel map, errors.
+
+Per-report work is cached by content: the key is the raw file's sha256 plus the code version
+(a hash of the package's source and declaration files), so adding one report to a corpus
+re-processes only that report, and any code change re-processes everything.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .paths import PACKAGE_DIR
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """sha256 (16 hex) over the package's .py and .yml files, by relative path."""
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.suffix in (".py", ".yml", ".j2", ".css", ".tpl") and "__pycache__" not in path.parts:
+            h.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+            h.update(b"\0")
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ReportError:
+    report_id: str
+    stage: str
+    error: str
+
+    def row(self) -> dict:
+        return {"report_id": self.report_id, "stage": self.stage, "error": self.error}
+
+
+# --- per-report cache --------------------------------------------------------------------------
+
+def cache_file(cache_dir: Path, stage: str, report_id: str) -> Path:
+    # Report ids can be any file name; hash them for a safe, flat cache file name.
+    digest = hashlib.sha256(report_id.encode("utf-8")).hexdigest()[:20]
+    return cache_dir / "cache" / stage / f"{digest}.json"
+
+
+def cache_get(cache_dir: Path, stage: str, report_id: str, key: str):
+    path = cache_file(cache_dir, stage, report_id)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("key") != key or data.get("report_id") != report_id:
+        return None
+    return data.get("value")
+
+
+def cache_put(cache_dir: Path, stage: str, report_id: str, key: str, value) -> None:
+    from .atomic import write_text
+
+    payload = {"report_id": report_id, "key": key, "value": value}
+    write_text(cache_file(cache_dir, stage, report_id), json.dumps(payload, ensure_ascii=False))
+
+
+# --- parallel map ------------------------------------------------------------------------------
+
+def default_workers() -> int:
+    env = os.environ.get("WORKERS")
+    if env:
+        return max(1, int(env))
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def parallel_imap(func: Callable, items: Iterable, workers: int | None = None, desc: str = "",
+                  scheduler: str | None = None, chunksize: int = 8):
+    """Map ``func`` over ``items`` lazily and in order, on all cores (or a Dask cluster).
+
+    scheduler: a dask.distributed address such as "tcp://host:8786" (default: the SCHEDULER
+    environment variable); the same per-report function then runs on the cluster's workers.
+    Results are yielded in input order as they arrive, so a caller can stream them to disk.
+    Progress is shown with tqdm (terminal and notebook) when there are many items.
+    """
+    items = list(items)
+    scheduler = scheduler or os.environ.get("SCHEDULER") or None
+    progress = None
+    if len(items) >= 200:
+        from tqdm.auto import tqdm
+
+        progress = tqdm(total=len(items), desc=desc, mininterval=1.0)
+    try:
+        if scheduler:
+            from distributed import Client
+
+            with Client(scheduler) as client:
+                batch = 256  # bounded memory: at most `batch` results in flight
+                for i in range(0, len(items), batch):
+                    futures = client.map(func, items[i:i + batch], pure=False)
+                    for fut in futures:
+                        yield fut.result()
+                        if progress:
+                            progress.update()
+            return
+        workers = workers or default_workers()
+        if workers <= 1 or len(items) < 4:
+            for item in items:
+                yield func(item)
+                if progress:
+                    progress.update()
+            return
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunk = max(1, min(chunksize, len(items) // (workers * 4) or 1))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+            for result in pool.map(func, items, chunksize=chunk):
+                yield result
+                if progress:
+                    progress.update()
+    finally:
+        if progress:
+            progress.close()
+
+
+def parallel_map(func: Callable, items: Iterable, workers: int | None = None, desc: str = "",
+                 scheduler: str | None = None, chunksize: int = 8) -> list:
+    """parallel_imap collected into a list."""
+    return list(parallel_imap(func, items, workers, desc, scheduler, chunksize))

@@ -1,0 +1,69 @@
+"""Per-report extraction: raw file -> cleaned lines -> mentions, indicators, citations, models,
+metadata. One pure function per report (`extract_report`), so it can run on any core or on a
+Dask worker, and its result can be cached by content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import clean, rawio
+from .indicators import assign, choose, indicator_rows
+from .mentions import find_mentions
+
+
+def mentions_table(report_id: str, lines) -> tuple[list[dict], list[list[tuple[str, object]]]]:
+    rows, per_line = [], []
+    n = 0
+    for li, line in enumerate(lines):
+        found = []
+        for m in find_mentions(line.text):
+            n += 1
+            mid = f"m{n:04d}"
+            found.append((mid, m))
+            row = {"report_id": report_id, "mention_id": mid, "line": line.raw_line_at(m.start),
+                   "clean_line": li + 1} | m.row()
+            rows.append(row)
+        per_line.append(found)
+    return rows, per_line
+
+
+def extract_text(report_id: str, text: str, encoding: str = "utf-8", sidecar: dict | None = None,
+                 sha256: str = "") -> dict:
+    """All tables for one report's decoded text."""
+    result = clean.clean_text(text, report_id, encoding)
+    lines = result.lines
+    mention_rows, per_line = mentions_table(report_id, lines)
+    chosen = choose(assign(lines, per_line))
+    out = {
+        "mentions": mention_rows,
+        "indicators": indicator_rows(report_id, chosen),
+        "citations": [],
+        "models": [],
+        "reports": [],
+    }
+    try:
+        from .citations import extract_citations
+
+        out["citations"] = extract_citations(report_id, lines)
+    except ImportError:  # pragma: no cover - during development only
+        pass
+    try:
+        from .dvk_models import extract_models
+
+        out["models"] = extract_models(report_id, lines)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from .metadata import extract_metadata
+
+        out["reports"] = [extract_metadata(report_id, lines, sidecar or {}, sha256, len(text))]
+    except ImportError:  # pragma: no cover
+        out["reports"] = [{"report_id": report_id, "sha256": sha256, "n_chars": len(text)}]
+    return out
+
+
+def extract_report(path: Path) -> dict:
+    """Read, decode and extract one raw report. Raises rawio.RawInputError on bad input."""
+    text, encoding, data = rawio.read_raw(path)
+    sidecar = rawio.read_sidecar(path)
+    return extract_text(rawio.report_id_of(path), text, encoding, sidecar, rawio.sha256_bytes(data))

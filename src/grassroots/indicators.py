@@ -1,0 +1,210 @@
+"""Codebook indicators from quantity mentions, driven by the rules in codebook.yml.
+
+Precision first: a mention becomes an indicator only when its unit fits and a declared cue
+binds it (nearest cue wins); a code takes one statement per report (its first, preferring the
+section that reports its topic). Headings, plans and targets ("KH:", "chỉ tiêu", sections on
+tasks for the next period) and approximate figures ("gần", "hơn", "trên") never count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .codebook import Codebook, Indicator, Rule, load
+from .mentions import Mention, fold
+from .numbers import plain
+
+_PLAN_HEADING = re.compile(
+    r"^[#\s]*(?:[ivxlc]+|\d+(?:\.\d+)*|[a-zđ])?[.)]?\s*(?:nhiệm vụ|phương hướng|giải pháp|kiến nghị|đề xuất|"
+    r"kế hoạch|mục tiêu)"
+)
+_NUMBERED = re.compile(r"^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*\S")
+
+
+def _is_heading(text: str) -> bool:
+    """A heading: markdown "#", a short numbered title with one clause, or a short all-caps line."""
+    t = text.strip()
+    if t.startswith("#"):
+        return True
+    if _NUMBERED.match(t) and len(t) <= 200 and not re.search(r"[.:;]\s+\S", t):
+        return True
+    letters = [c for c in t if c.isalpha()]
+    return bool(letters) and len(t) < 120 and all(c.isupper() for c in letters)
+
+
+_CLAUSE_END = re.compile(r";|(?<!\d)\.(?!\.)|\.(?!\d|\.)")
+_TARGET_NEAR = re.compile(r"(?:\bkh\s*:|chỉ tiêu|kế hoạch (?:giao|đề ra)|phấn đấu|mục tiêu)[^.;]{0,30}$")
+
+
+@dataclass
+class Candidate:
+    code: str
+    mention: Mention
+    mention_id: str
+    line_index: int
+    raw_line: int
+    gap: int
+    in_topic_section: bool
+    order: int
+    preferred: bool = False
+    take: str = "value"
+
+
+def _unit_ok(rule: Rule, m: Mention) -> bool:
+    written = fold(m.unit)
+    for u in rule.units:
+        if u == "":
+            if not m.unit or m.unit_inferred:
+                return True
+        elif u == written or u == m.unit_normalized:
+            return True
+    return False
+
+
+def _match_rule(rule: Rule, before: str, after: str, sentence: str, m: Mention) -> int | None:
+    """The gap (characters between cue and figure) when the rule binds the mention, else None."""
+    if not _unit_ok(rule, m):
+        return None
+    if rule.denominator_required and m.denominator is None:
+        return None
+    if rule.sentence is not None and not rule.sentence.search(sentence):
+        return None
+    if rule.not_before is not None and rule.not_before.search(before[-40:]):
+        return None
+    if rule.not_after is not None and rule.not_after.search(after):
+        return None
+    best = None
+    for rx in rule.before:
+        window = before[-(rule.max_gap + 160):]
+        hit = None
+        for mm in rx.finditer(window):
+            hit = mm  # the last (nearest) occurrence
+        if hit is None:
+            continue
+        gap_text = window[hit.end():]
+        if len(gap_text) > rule.max_gap or _CLAUSE_END.search(gap_text):
+            continue
+        if not rule.gap_numbers and re.search(r"\d", gap_text):
+            continue
+        gap = len(gap_text)
+        best = gap if best is None else min(best, gap)
+    for rx in rule.after:
+        mm = rx.search(after)
+        if mm:
+            gap = 1  # an after-cue right behind the unit binds almost as tightly as one before it
+            best = gap if best is None else min(best, gap)
+    return best
+
+
+def _sections(lines) -> list[tuple[str, bool]]:
+    """Per line: (folded heading text of the section it is in, is-plan-section)."""
+    out = []
+    heading, plan = "", False
+    for line in lines:
+        if _is_heading(line.text):
+            heading = fold(line.text)
+            plan = bool(_PLAN_HEADING.match(heading))
+            out.append((heading, plan))
+            continue
+        out.append((heading, plan))
+    return out
+
+
+def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebook | None = None
+           ) -> list[Candidate]:
+    """All (code, mention) bindings in document order, at most one code per mention."""
+    cb = cb or load()
+    sections = _sections(lines)
+    out: list[Candidate] = []
+    inds = list(cb.indicators.values())
+    for li, (line, mentions) in enumerate(zip(lines, mentions_per_line, strict=True)):
+        if not mentions or _is_heading(line.text):
+            continue
+        heading, plan = sections[li]
+        if plan:
+            continue
+        ftext = fold(line.text)
+        for mid, m in mentions:
+            if m.qualifier == "approx":
+                continue
+            s0 = line.text.find(m.sentence) if m.sentence else 0
+            s0 = 0 if s0 < 0 else s0
+            s1 = s0 + len(m.sentence) if m.sentence else len(line.text)
+            before = ftext[max(s0, m.start - 240):m.start]
+            after = ftext[m.end:max(m.end, s1)][:120]
+            sentence = ftext[s0:s1]
+            if _TARGET_NEAR.search(before[-40:]):
+                continue
+            best: tuple[int, int, Indicator, Rule] | None = None
+            shared: list[tuple[int, Indicator, Rule]] = []
+            for ind in inds:
+                for rule in ind.rules:
+                    gap = _match_rule(rule, before, after, sentence, m)
+                    if gap is None:
+                        continue
+                    if rule.shared:
+                        shared.append((gap, ind, rule))
+                    if best is None or (gap, ind.order) < best[:2]:
+                        best = (gap, ind.order, ind, rule)
+            if best is None:
+                continue
+            picks = [(best[0], best[2], best[3])] + [s for s in shared if s[1] is not best[2]]
+            for gap, ind, rule in picks:
+                topic = cb.themes[ind.theme].get("section", "")
+                in_topic = bool(topic and re.search(topic, heading))
+                out.append(Candidate(ind.code, m, mid, li, line.raw_line_at(m.start), gap, in_topic,
+                                     len(out), rule.prefer, rule.take))
+    return out
+
+
+def choose(cands: list[Candidate]) -> dict[str, Candidate]:
+    """One statement per code: the first in the section on its topic, else the first."""
+    by_code: dict[str, list[Candidate]] = {}
+    for c in cands:
+        by_code.setdefault(c.code, []).append(c)
+    chosen = {}
+    for code, cs in by_code.items():
+        cs = [c for c in cs if c.preferred] or cs
+        topical = [c for c in cs if c.in_topic_section]
+        chosen[code] = (topical or cs)[0]
+    return chosen
+
+
+def _quote(sentence: str, m: Mention, limit: int = 280) -> str:
+    """The sentence around the figure, trimmed to about `limit` characters, keeping the figure."""
+    if len(sentence) <= limit:
+        return sentence
+    i = sentence.find(m.surface)
+    if i < 0:
+        return sentence[:limit]
+    a = max(0, i - limit // 2)
+    b = min(len(sentence), a + limit)
+    return ("…" if a else "") + sentence[a:b].strip() + ("…" if b < len(sentence) else "")
+
+
+def indicator_rows(report_id: str, chosen: dict[str, Candidate], cb: Codebook | None = None) -> list[dict]:
+    cb = cb or load()
+    rows = []
+    for code, c in chosen.items():
+        ind = cb.indicators[code]
+        m = c.mention
+        den = m.denominator if ind.denominator != "none" else None
+        value = m.value_normalized
+        if c.take == "denominator" and m.denominator is not None:
+            value, den = m.denominator, None
+        rows.append({
+            "report_id": report_id,
+            "indicator": code,
+            "value": plain(value),
+            "denominator": plain(den),
+            "unit": ind.unit,
+            "mention_id": c.mention_id,
+            "line": c.raw_line,
+            "surface": m.surface,
+            "quote": _quote(m.sentence, m),
+            "qualifier": m.qualifier,
+            "parse_rule": m.parse_rule,
+        })
+    rows.sort(key=lambda r: cb.indicators[r["indicator"]].order)
+    return rows

@@ -1,0 +1,392 @@
+"""Every quantity mentioned in a report: number, unit noun, fraction denominator, sentence.
+
+Not quantities: dates and times, years and year ranges, document numbers ("47/KH-UBND",
+"04/2015/NĐ-CP", "Chỉ thị 15"), section and list numbers, ordinals ("kỳ họp thứ 7"), period
+phrases ("6 tháng đầu năm"), numbers inside names ("Quốc lộ 24", "thôn Mang Lùng 1",
+"Covid-19") and phone numbers. Each exclusion is a named rule below, so a reviewer can see why
+a number was left out (see `explain_exclusions`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .numbers import MULTIPLIERS, NumberParseError, parse_number, plain
+
+# --- text folding -----------------------------------------------------------------------------
+
+_OLD_TONES = {
+    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
+    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
+    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
+}
+# Only open syllables differ in style ("hoà"/"hòa", "thuỷ"/"thủy"); "hoạch", "quý" do not.
+_OLD_TONES_RE = re.compile("(?<!q)(?:" + "|".join(_OLD_TONES) + r")(?![^\W\d_])")
+
+
+def fold(text: str) -> str:
+    """Lowercase and unify old/new tone placement (hoà = hòa, uỷ = ủy). Length-preserving."""
+    low = text.lower()
+    return _OLD_TONES_RE.sub(lambda m: _OLD_TONES[m.group(0)], low)
+
+
+# --- units ------------------------------------------------------------------------------------
+
+# Lexical compounds kept whole as the unit noun (checked before single words, longest first).
+COMPOUND_UNITS = sorted(
+    [
+        "vụ việc", "hồ sơ", "mô hình", "nhân khẩu", "đơn vị", "doanh nghiệp", "hòa giải viên",
+        "tổ hợp tác", "trường học", "dân tộc", "lao động", "tiêu chí", "ngày công", "công trình",
+        "tỷ đồng", "tỉ đồng", "triệu đồng", "nghìn đồng", "ngàn đồng", "cơ quan", "chi bộ",
+        "đảng viên", "hội viên", "đoàn viên", "học sinh", "giáo viên", "hộ gia đình", "gia đình",
+        "trường hợp", "đối tượng", "kết luận", "tổ chức", "cá nhân", "tập thể", "nội dung",
+        "chuyên đề", "thị trấn", "tổ dân phố", "khu dân cư", "hợp tác xã", "km2", "m2", "tổ hòa giải",
+        "cán bộ", "công chức", "viên chức", "ý kiến", "kiến nghị", "tiêu chuẩn", "tôn giáo",
+    ],
+    key=len,
+    reverse=True,
+)
+# "tổ hòa giải" is listed so that it can be recognised, but the classifier is the head noun:
+HEAD_OF_COMPOUND = {"tổ hòa giải": "tổ"}
+
+# Words that follow a number but are not its unit.
+NOT_UNITS = {
+    "và", "với", "của", "trong", "trên", "so", "là", "đến", "tại", "từ", "có", "đã", "được",
+    "theo", "cho", "về", "các", "những", "hoặc", "thì", "mà", "nhưng", "do", "bị", "đạt",
+    "tăng", "giảm", "bằng", "chiếm", "gồm", "như", "khi", "để", "nên", "này", "đó", "ngày",
+}
+MONEY_UNITS = {"đồng", "đ", "vnđ", "vnd", "tỷ đồng", "tỉ đồng", "triệu đồng", "nghìn đồng",
+               "ngàn đồng", "tr.đ", "trđ", "tỷ", "tỉ", "triệu", "nghìn", "ngàn", "tr"}
+AREA_FACTORS = {"ha": Decimal("0.01"), "km2": Decimal(1), "m2": Decimal("0.000001")}
+PEOPLE_UNITS = {"khẩu", "nhân khẩu"}
+# Units that may be glued to the number ("1500m", "292.2km2", "1000đồng", "84,4%").
+GLUED_UNITS = ("km2", "m2", "km", "ha", "m", "kg", "tấn", "đồng", "đ", "tr.đ", "trđ", "%")
+
+_WORD = re.compile(r"[^\W\d_]+(?:\.[^\W\d_]+)?", re.U)
+
+
+def normalise_unit(unit: str) -> str:
+    """Canonical unit: "%", "VND", "km2", "người" (khẩu), or the folded unit noun."""
+    u = fold(unit).strip()
+    if not u:
+        return ""
+    if u == "%":
+        return "%"
+    if u in MONEY_UNITS or u.split("/")[0] in MONEY_UNITS:
+        return "VND" + ("/" + u.split("/", 1)[1] if "/" in u else "")
+    if u in AREA_FACTORS:
+        return "km2"
+    if u in PEOPLE_UNITS:
+        return "người"
+    return u
+
+
+def normalise_value(value: Decimal, unit: str, next_units: str = "") -> Decimal:
+    """Apply multiplier words (money) and area conversion (ha -> km2)."""
+    u = fold(unit).strip()
+    base = u.split("/")[0]
+    first = base.split()[0] if base else ""
+    if first in MULTIPLIERS:
+        return value * MULTIPLIERS[first]
+    if base in MULTIPLIERS:
+        return value * MULTIPLIERS[base]
+    if base in AREA_FACTORS:
+        return value * AREA_FACTORS[base]
+    return value
+
+
+# --- mention finding --------------------------------------------------------------------------
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    surface: str
+    value_text: str
+    value: Decimal
+    unit: str
+    unit_normalized: str
+    value_normalized: Decimal
+    denominator: Decimal | None
+    qualifier: str  # "", "approx" (gần/hơn/trên/khoảng...), "estimate" (ước), "range"
+    parse_rule: str  # strict | point-decimal
+    sentence: str
+    unit_inferred: bool = False
+
+    def row(self) -> dict:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "surface": self.surface,
+            "value": plain(self.value),
+            "unit": self.unit,
+            "value_normalized": plain(self.value_normalized),
+            "unit_normalized": self.unit_normalized,
+            "denominator": plain(self.denominator),
+            "qualifier": self.qualifier,
+            "parse_rule": self.parse_rule,
+            "sentence": self.sentence,
+        }
+
+
+_NUM = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*")
+_DOCWORDS = (
+    r"nghị định|nghị quyết|chỉ thị|pháp lệnh|kết luận|quyết định|kế hoạch|công văn|hướng dẫn|"
+    r"quy định|thông tư|thông báo|chương trình|luật|điều|khoản|mục|chương|phụ lục|tờ trình|"
+    r"báo cáo|văn bản|qđ|nq|kh|cv|tb"
+)
+# Context before the number (folded text, anchored at the end).
+_BEFORE_EXCLUDE = [
+    ("document-number", re.compile(rf"\b(?:{_DOCWORDS})\s*(?:số\s*)?:?\s*$|^\s*số\s*:?\s*$|\bsố\s*(?:hiệu\s*)?:\s*$")),
+    ("date", re.compile(r"\b(?:ngày|tháng|năm|quý|từ ngày|đến ngày)\s*$")),
+    ("ordinal", re.compile(r"\b(?:thứ|lần thứ|khóa|khoá|mức độ|mức|vùng|cấp độ|giai đoạn|đợt)\s*$")),
+    ("name", re.compile(r"\b(?:quốc lộ|tỉnh lộ|tình lộ|huyện lộ|ql|đt|đường số|trung ương|covid\s*-?|"
+                        r"tcvn|iso|tcvn iso|thôn|làng|xóm|ấp|bản|buôn|tổ dân phố|khu phố|tiểu khu|"
+                        r"khu|tổ|phòng|lô|khoảnh|tiểu đoàn|sư đoàn|kênh|đài|hotline|điện thoại|"
+                        r"sđt|đt:|fax|count:|view-count:|cms-view-count:)\s*$")),
+    ("term", re.compile(r"\bchính quyền(?: địa phương)?\s*$")),
+]
+_AFTER_EXCLUDE = [
+    ("document-number", re.compile(r"^(?:/\d{4})?[/-]\s?[A-ZĐ]{1,}[A-ZĐa-zđ]*|^/[A-ZĐa-z]")),
+    ("date", re.compile(r"^/\d{1,2}/\d{2,4}\b|^/\d{4}\b|^\.\d{4}\b")),
+    ("time", re.compile(r"^[:h]\d{2}\b")),
+    ("period-phrase", re.compile(r"^\s*tháng\s*(?:đầu|cuối|năm|qua)\b|^\s*tháng\s*$", re.I)),
+]
+_SECTION_START = re.compile(r"^\s*(?:#+\s*)?(?:\d+\.)*\d+[.)](?:\s|(?=[^\W\d_]))")
+_QUALIFIERS = [
+    ("approx", re.compile(r"\b(?:gần|hơn|trên|khoảng|xấp xỉ|trên dưới|chừng|tới gần|dưới)\s*$")),
+    ("estimate", re.compile(r"\b(?:ước|ước đạt|ước tính|dự kiến)\s*$")),
+]
+_SENT_BOUND = re.compile(r"(?<=[.!?…])\s+(?=[^\sa-zà-ỹđ0-9,;)])|(?<=;)\s+(?=[-–•])")
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for m in _SENT_BOUND.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def _year_like(token: str) -> bool:
+    return token.isdigit() and len(token) == 4 and 1900 <= int(token) <= 2100
+
+
+def _read_unit(text: str, pos: int) -> tuple[str, int]:
+    """The unit noun written after position pos: (unit, end offset). '' when there is none."""
+    n = len(text)
+    i = pos
+    # glued unit: "1500m", "84,4%", "292.2km2"
+    for g in GLUED_UNITS:
+        if text.startswith(g, i) or text[i:i + len(g)].lower() == g:
+            j = i + len(g)
+            if g == "%" or j >= n or not text[j].isalnum():
+                return text[i:j], j
+    if i < n and text[i].isalpha():
+        return "", i  # glued unknown letters: an identifier ("30c", "22KV"), handled by caller
+    while i < n and text[i] in " \t":
+        i += 1
+    if i < n and text[i] == "%":
+        return "%", i + 1
+    low = fold(text[i:i + 24])
+    for comp in COMPOUND_UNITS:
+        if low.startswith(comp) and (len(low) == len(comp) or not low[len(comp)].isalnum()):
+            head = HEAD_OF_COMPOUND.get(comp)
+            if head:
+                return text[i:i + len(head)], i + len(head)
+            j = i + len(comp)
+            return text[i:j], j
+    m = _WORD.match(text, i)
+    if not m:
+        return "", pos
+    word = m.group(0)
+    if fold(word) in NOT_UNITS:
+        return "", pos
+    return word, m.end()
+
+
+def _per_unit(text: str, pos: int) -> tuple[str, int]:
+    """A '/noun' after a unit ("tiêu chí/xã", "triệu đồng/năm"): returned to extend the unit."""
+    if pos < len(text) and text[pos] == "/" and pos + 1 < len(text) and text[pos + 1].isalpha():
+        m = _WORD.match(text, pos + 1)
+        if m:
+            return text[pos:m.end()], m.end()
+    return "", pos
+
+
+def find_mentions(text: str, explain: list | None = None) -> list[Mention]:
+    """All quantity mentions in one cleaned line (a paragraph), in text order.
+
+    explain: optional list that receives (offset, token, rule) for every excluded number.
+    """
+    out: list[Mention] = []
+    if not any(c.isdigit() for c in text):
+        return out
+    ftext = fold(text)
+    spans = _sentence_spans(text)
+    quotes = [(m.start(), m.end()) for m in re.finditer(r"“[^”]{1,80}”|\"[^\"]{1,80}\"", text)]
+    last_excluded_name_end = -10
+    section = _SECTION_START.match(text)
+    for m in _NUM.finditer(text):
+        token = m.group(0)
+        s, e = m.start(), m.end()
+        # trailing punctuation belongs to the sentence, not the number ("2020." "5,")
+        while token and token[-1] in ".,":
+            token = token[:-1]
+            e -= 1
+
+        def skip(rule, s=s, token=token):
+            if explain is not None:
+                explain.append((s, token, rule))
+
+        if section and s < section.end():
+            skip("section-number")
+            continue
+        before = ftext[max(0, s - 40):s]
+        after = text[e:e + 24]
+        if s > 0 and text[s - 1] in "-–" and s > 1 and text[s - 2].isalpha():
+            skip("name")  # Covid-19, Đ-2
+            continue
+        if s > 0 and text[s - 1] == "/" and s > 1 and text[s - 2].isdigit():
+            continue  # the denominator of a fraction already read
+        if s > 0 and text[s - 1] == "[" and after.startswith("]"):
+            skip("footnote-ref")
+            continue
+        rule = next((r for r, rx in _BEFORE_EXCLUDE if rx.search(before)), None)
+        if rule == "document-number" and not re.match(r"^[/-]", after):
+            # kind words double as verbs ("hướng dẫn 03 lượt"): a unit noun after means a count
+            u, _ = _read_unit(text, e)
+            if u and fold(u) not in ("ngày",):
+                rule = None
+        if rule is None and s > 1 and text[s - 1] == "/" and re.search(r"\b(?:quý\s*)?[ivx]+$", before[:-1]):
+            rule = "date"  # "quý III/2021"
+        if rule == "name" and re.match(r"^\s*(?:[.,]\d)", after):
+            rule = None
+        if rule is None and re.search(r"\d+\s*,\s*$", before) and s - last_excluded_name_end < 6:
+            rule = "name"  # "thôn 1, 2, 3": the list continues a name
+        if rule is None:
+            rule = next((r for r, rx in _AFTER_EXCLUDE if rx.search(after)), None)
+        if rule is None and re.match(r"^:\d", after):
+            rule = "time"
+        if rule is None and s > 0 and text[s - 1] == ":" and s > 1 and text[s - 2].isdigit():
+            rule = "time"
+        if rule is None and any(a < s < b for a, b in quotes) and not re.match(r"^\s*%", after):
+            q = next((a, b) for a, b in quotes if a < s < b)
+            if text[q[0] + 1: q[0] + 2].isupper():
+                rule = "name-in-quotes"
+        if rule is None and token.isdigit() and len(token) >= 9:
+            rule = "phone"
+        if rule:
+            if rule == "name":
+                last_excluded_name_end = e
+            skip(rule)
+            continue
+        # fraction X/Y
+        denominator = None
+        den_text = ""
+        frac = re.match(r"/(\d+(?:[.,]\d{3})*(?:,\d+)?)(?![\d/])", text[e:e + 20])
+        pos = e
+        if frac:
+            den_text = frac.group(1)
+            pos = e + frac.end()
+        unit, upos = _read_unit(text, pos)
+        if not unit and upos == pos and pos < len(text) and text[pos].isalpha():
+            skip("identifier")  # "30c/NQ-CP", "22KV"
+            continue
+        if frac:
+            # "25/3" without a unit is a date (day/month); with a unit it is a fraction
+            try:
+                a, b = int(token.replace(".", "")), int(den_text.replace(".", ""))
+            except ValueError:
+                a, b = 0, 0
+            if not unit and 1 <= a <= 31 and 1 <= b <= 12:
+                skip("date")
+                continue
+        if _year_like(token) and (not unit or fold(unit) in ("năm",)) and not frac:
+            skip("year")
+            continue
+        if _year_like(token) and re.match(r"^\s*[-–]\s*\d{4}", after):
+            skip("year")
+            continue
+        if re.match(r"^\s*[-–]\s*\d{4}\b", after) or (re.search(r"\d{4}\s*[-–]\s*$", before) and _year_like(token)):
+            skip("year")
+            continue
+        per, upos2 = _per_unit(text, upos) if unit else ("", upos)
+        if per and not per[1:].strip().isdigit():
+            unit_full = unit + per
+            upos = upos2
+        else:
+            unit_full = unit
+        # a range "250-300m": keep the first number, mark the qualifier
+        qualifier = ""
+        for qname, qrx in _QUALIFIERS:
+            if qrx.search(before):
+                qualifier = qname
+                break
+        rng = re.match(r"^\s*[-–]\s*(\d+(?:[.,]\d+)*)\s*([^\W\d_]+|%)?", after)
+        if rng and not unit and not _year_like(token):
+            unit2, upos3 = _read_unit(text, e + rng.start(1) + len(rng.group(1)))
+            if unit2:
+                unit_full, upos, qualifier = unit2, upos3, "range"
+        try:
+            value, prule = parse_number(token)
+        except NumberParseError:
+            skip("unparseable")
+            continue
+        den_value = None
+        if den_text:
+            try:
+                den_value, _ = parse_number(den_text)
+            except NumberParseError:
+                den_value = None
+        unorm = normalise_unit(unit_full)
+        vnorm = normalise_value(value, unit_full)
+        sent = next(((a, b) for a, b in spans if a <= s < b), (0, len(text)))
+        end = upos if unit_full else (pos if frac else e)
+        out.append(Mention(
+            start=s, end=end, surface=text[s:end], value_text=token, value=value, unit=unit_full,
+            unit_normalized=unorm, value_normalized=vnorm, denominator=den_value,
+            qualifier=qualifier, parse_rule=prule, sentence=text[sent[0]:sent[1]].strip(),
+        ))
+    _infer_units(text, out)
+    _money_compounds(out)
+    return out
+
+
+def _infer_units(text: str, mentions: list[Mention]) -> None:
+    """A bare number in a list takes the unit noun of the list ("trực tuyến: 113" after "552 hồ sơ")."""
+    for i, m in enumerate(mentions):
+        if m.unit or m.unit_normalized:
+            continue
+        if re.search(r"\b(?:chiếm|tỷ lệ|tỉ lệ)\s*(?:là\s*)?$", fold(text[max(0, m.start - 20):m.start])):
+            m.unit_normalized = "%"  # "chiếm 89,65(": a share with its sign lost
+            m.unit_inferred = True
+            continue
+        for prev in reversed(mentions[:i]):
+            if prev.sentence != m.sentence:
+                break
+            if prev.unit_normalized and prev.unit_normalized != "%":
+                gap = text[prev.end:m.start]
+                if len(gap) < 80 and "." not in gap.replace("...", ""):
+                    m.unit_normalized = prev.unit_normalized
+                    m.value_normalized = normalise_value(m.value, prev.unit)
+                    m.unit_inferred = True
+                break
+        if not m.unit_normalized:
+            # a noun before the number in the same clause: "hồ sơ ... chuyển sang là 2.171"
+            clause = re.split(r"[;.]", fold(text[max(0, m.start - 80):m.start]))[-1]
+            for comp in ("hồ sơ", "vụ việc", "đơn thư", "mô hình"):
+                if comp in clause:
+                    m.unit_normalized = comp if comp != "đơn thư" else "đơn"
+                    m.unit_inferred = True
+                    break
+
+
+def _money_compounds(mentions: list[Mention]) -> None:
+    """'10 tỷ 440 triệu 932 nghìn đồng': the parts before the final 'đồng' are money too."""
+    for m in mentions:
+        if fold(m.unit) in ("tỷ", "tỉ", "triệu", "nghìn", "ngàn", "tr"):
+            m.unit_normalized = "VND"

@@ -1,0 +1,81 @@
+"""Vietnamese numbers: "." groups thousands, "," is the decimal mark.
+
+Parsing is strict first (Babel, locale "vi"); a declared fallback handles the convention breaks
+that reports contain ("292.2km2", "3775.5 ha", "73.3%": a point as the decimal mark), and
+the fallback used is returned so that it is recorded, never silently guessed.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import NumberFormatError, parse_decimal
+
+# Multipliers applied to value_normalized only (value keeps the number as written).
+MULTIPLIERS: dict[str, Decimal] = {
+    "tỷ": Decimal(10) ** 9,
+    "tỉ": Decimal(10) ** 9,
+    "triệu": Decimal(10) ** 6,
+    "tr": Decimal(10) ** 6,
+    "tr.đ": Decimal(10) ** 6,
+    "trđ": Decimal(10) ** 6,
+    "nghìn": Decimal(10) ** 3,
+    "ngàn": Decimal(10) ** 3,
+}
+
+_STRICT_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
+_PLAIN = re.compile(r"^\d+(,\d+)?$")
+_POINT_DECIMAL = re.compile(r"^\d+\.\d{1,2}$|^\d{4,}\.\d+$")
+
+
+class NumberParseError(ValueError):
+    pass
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def parse_number(text: str) -> tuple[Decimal, str]:
+    """Parse a Vietnamese-formatted number. Returns (value, rule).
+
+    rule is "strict" when Babel's strict vi parsing accepted it, or the name of the declared
+    fallback that was needed ("point-decimal": a point used as the decimal mark).
+    >>> parse_number("1.134")
+    (Decimal('1134'), 'strict')
+    >>> parse_number("84,4")
+    (Decimal('84.4'), 'strict')
+    >>> parse_number("292.2")
+    (Decimal('292.2'), 'point-decimal')
+    """
+    s = text.strip()
+    if _STRICT_GROUPED.match(s) or _PLAIN.match(s):
+        try:
+            return parse_decimal(s, locale="vi", strict=True), "strict"
+        except NumberFormatError as exc:  # pragma: no cover - the regexes mirror Babel's rules
+            raise NumberParseError(f"{text!r}: {exc}") from None
+    if _POINT_DECIMAL.match(s):
+        try:
+            return Decimal(s), "point-decimal"
+        except InvalidOperation:  # pragma: no cover
+            pass
+    raise NumberParseError(f"{text!r} is not a Vietnamese-formatted number")
+
+
+def format_vi(value: Decimal | float | int, decimals: int | None = None) -> str:
+    """Format the Vietnamese way ("1.134", "84,4"), via Babel."""
+    from babel.numbers import format_decimal
+
+    if decimals is None:
+        return format_decimal(Decimal(str(value)), locale="vi", decimal_quantization=False)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(Decimal(str(value)), format=pattern, locale="vi")
+
+
+def plain(value: Decimal | None) -> str:
+    """A Decimal as a plain string for CSV: no exponent, no trailing zeros ("6600000000", "84.4")."""
+    if value is None:
+        return ""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    text = format(value.normalize(), "f")
+    return text

@@ -1,0 +1,54 @@
+"""One place for every path the project uses (cookiecutter-data-science style).
+
+Directories can be overridden by environment variables (RAW_DIR, INTERIM_DIR, PROCESSED_DIR,
+REPORTS_DIR), which is how the Makefile passes them, or by notebook parameters.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parents[1]
+
+CODEBOOK_FILE = PACKAGE_DIR / "codebook.yml"
+OCR_CORRECTIONS_FILE = PACKAGE_DIR / "ocr_corrections.yml"
+INSTRUMENTS_FILE = PACKAGE_DIR / "instruments.yml"
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+SUITES_DIR = REPO_ROOT / "expectations"
+
+DEFAULTS = {
+    "RAW_DIR": "data/raw",
+    "INTERIM_DIR": "data/interim",
+    "PROCESSED_DIR": "data/processed",
+    "REPORTS_DIR": "reports",
+}
+
+MANIFEST_NAME = "MANIFEST.sha256"
+
+
+def resolve_dir(value: str | os.PathLike | None, name: str) -> Path:
+    """Resolve a directory setting: explicit value, else environment, else default.
+
+    Relative paths are taken relative to the repository root, so a notebook run from
+    notebooks/ and a Makefile run from the root agree.
+    """
+    raw = value if value not in (None, "") else os.environ.get(name) or DEFAULTS[name]
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        path = REPO_ROOT / path
+    return path
+
+
+def display_path(path: Path) -> str:
+    """A path for human-facing output: relative to the repo when inside it, else the name only.
+
+    Outputs must never carry machine paths (reproducibility), so a directory outside the
+    repository is shown by its last component.
+    """
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return path.name

@@ -1,0 +1,197 @@
+"""The pipeline driver behind the Makefile: runs each stage's notebook once per corpus.
+
+    python -m grassroots.pipeline [clean|extract|validate|brief|all] [--force]
+
+Directories come from the environment (RAW_DIR, INTERIM_DIR, PROCESSED_DIR, REPORTS_DIR; see
+paths.py). A stage is skipped when its fingerprint (code version, notebook, parameters, raw
+files' checksums) and its outputs are unchanged since it last ran, so `make all` with nothing
+changed is near-instant. Inside a stage, per-report work is cached by content as well.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .paths import NOTEBOOKS_DIR, REPO_ROOT, resolve_dir
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    notebook: str
+    outputs: tuple[str, ...]  # files under PROCESSED_DIR / REPORTS_DIR that must exist
+
+
+STAGES = [
+    Stage("clean", "10-clean.ipynb", ("processed:corrections.csv",)),
+    Stage("extract", "20-extract.ipynb", (
+        "processed:reports.csv", "processed:mentions.csv", "processed:indicators.csv",
+        "processed:citations.csv", "processed:models.csv", "processed:errors.csv")),
+    Stage("validate", "30-validate.ipynb", ("processed:findings.csv",)),
+    Stage("brief", "40-brief.ipynb", ("reports:briefs/brief-vi.html", "reports:briefs/brief-en.html",
+                                       "reports:index.html")),
+]
+STAGE_NAMES = [s.name for s in STAGES]
+
+
+def _param_path(path: Path) -> str:
+    """Directory as given to a notebook: repo-relative inside the repo, absolute outside it."""
+    try:
+        return path.resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+class Dirs:
+    def __init__(self):
+        self.raw = resolve_dir(None, "RAW_DIR")
+        self.interim = resolve_dir(None, "INTERIM_DIR")
+        self.processed = resolve_dir(None, "PROCESSED_DIR")
+        self.reports = resolve_dir(None, "REPORTS_DIR")
+
+    def params(self) -> dict:
+        return {
+            "RAW_DIR": _param_path(self.raw),
+            "INTERIM_DIR": _param_path(self.interim),
+            "PROCESSED_DIR": _param_path(self.processed),
+            "REPORTS_DIR": _param_path(self.reports),
+        }
+
+    def output(self, spec: str) -> Path:
+        kind, rel = spec.split(":", 1)
+        return (self.processed if kind == "processed" else self.reports) / rel
+
+
+def _sha_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def raw_fingerprint(raw_dir: Path, memo: dict) -> str:
+    """Checksum of every file in RAW_DIR (names and contents), memoised on (size, mtime)."""
+    h = hashlib.sha256()
+    new_memo = {}
+    if raw_dir.is_dir():
+        for path in sorted(p for p in raw_dir.iterdir() if p.is_file()):
+            st = path.stat()
+            sig = f"{st.st_size}:{st.st_mtime_ns}"
+            prev = memo.get(path.name)
+            digest = prev[1] if prev and prev[0] == sig else _sha_file(path)
+            new_memo[path.name] = (sig, digest)
+            h.update(path.name.encode("utf-8", "surrogateescape") + b"\0" + digest.encode() + b"\n")
+    memo.clear()
+    memo.update(new_memo)
+    return h.hexdigest()
+
+
+def stage_fingerprint(stage: Stage, dirs: Dirs, raw_fp: str, extra: dict) -> str:
+    from .corpus import code_version
+
+    h = hashlib.sha256()
+    h.update(json.dumps({
+        "stage": stage.name,
+        "code": code_version(),
+        "notebook": _sha_file(NOTEBOOKS_DIR / stage.notebook),
+        "params": dirs.params(),
+        "raw": raw_fp,
+        "extra": extra,
+    }, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def _stamp_path(dirs: Dirs, stage: Stage) -> Path:
+    return dirs.interim / ".stamps" / f"{stage.name}.json"
+
+
+def _outputs_state(dirs: Dirs, stage: Stage) -> dict | None:
+    state = {}
+    for spec in stage.outputs + (f"reports:runs/{stage.notebook}",):
+        path = dirs.output(spec)
+        if not path.exists():
+            return None
+        state[spec] = _sha_file(path)
+    return state
+
+
+def run_stage(stage: Stage, dirs: Dirs, force: bool, memo: dict, extra: dict) -> bool:
+    """Run (or skip) one stage. Returns True when it ran."""
+    from .atomic import write_text
+
+    raw_fp = raw_fingerprint(dirs.raw, memo)
+    fp = stage_fingerprint(stage, dirs, raw_fp, extra)
+    stamp = _stamp_path(dirs, stage)
+    if not force and stamp.exists():
+        try:
+            old = json.loads(stamp.read_text(encoding="utf-8"))
+        except ValueError:
+            old = {}
+        if old.get("fingerprint") == fp and old.get("outputs") == _outputs_state(dirs, stage):
+            print(f"[{stage.name}] up to date")
+            return False
+    from .runner import run_notebook
+
+    t0 = time.perf_counter()
+    params = dirs.params() | extra
+    print(f"[{stage.name}] running notebooks/{stage.notebook} ...", flush=True)
+    run_notebook(NOTEBOOKS_DIR / stage.notebook, dirs.reports / "runs" / stage.notebook, params,
+                 cwd=NOTEBOOKS_DIR)
+    state = _outputs_state(dirs, stage)
+    if state is not None:
+        write_text(stamp, json.dumps({"fingerprint": fp, "outputs": state}, sort_keys=True, indent=1) + "\n")
+    print(f"[{stage.name}] done in {time.perf_counter() - t0:.1f} s", flush=True)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    force = "--force" in argv
+    targets = [a for a in argv if not a.startswith("--")] or ["all"]
+    target = targets[0]
+    if target not in STAGE_NAMES + ["all"]:
+        print(f"unknown stage {target!r}; choose from {', '.join(STAGE_NAMES + ['all'])}", file=sys.stderr)
+        return 2
+    upto = len(STAGES) if target == "all" else STAGE_NAMES.index(target) + 1
+    dirs = Dirs()
+    if not dirs.raw.is_dir():
+        print(f"error: RAW_DIR {dirs.raw} does not exist", file=sys.stderr)
+        return 2
+    from .rawio import ManifestError, verify_raw_dir
+    from .runner import NotebookFailed
+
+    try:
+        verify_raw_dir(dirs.raw, warn=lambda msg: print(msg, file=sys.stderr))
+    except ManifestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    memo_path = dirs.interim / ".stamps" / "raw-memo.json"
+    try:
+        memo = {k: tuple(v) for k, v in json.loads(memo_path.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError):
+        memo = {}
+    extra = {"STRICT": os.environ.get("STRICT", "0") in ("1", "true", "yes")}
+    ran = False
+    try:
+        for stage in STAGES[:upto]:
+            # A stage reruns when an earlier one ran (its inputs changed).
+            ran = run_stage(stage, dirs, force or ran, memo, extra if stage.name == "validate" else {}) or ran
+    except NotebookFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        from .atomic import write_text
+
+        write_text(memo_path, json.dumps(memo, sort_keys=True) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

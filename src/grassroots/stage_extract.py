@@ -1,0 +1,81 @@
+"""The extraction stage over a corpus (called by notebooks/20-extract.ipynb).
+
+Writes PROCESSED_DIR/{reports,mentions,indicators,citations,models,errors}.csv, streaming:
+reports are processed on all cores (or a Dask cluster), results are cached per report by content
+(raw sha256 + sidecar + code version) and written in report order as they arrive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import rawio
+from .corpus import ReportError, cache_get, cache_put, code_version, parallel_imap
+from .tables import TableWriter
+
+TABLES = ["reports", "mentions", "indicators", "citations", "models", "errors"]
+
+
+@dataclass
+class ExtractSummary:
+    reports: int = 0
+    extracted: int = 0
+    errors: list[ReportError] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+
+    def as_rows(self) -> list[dict]:
+        rows = [{"table": "raw reports", "rows": self.reports}]
+        rows += [{"table": f"{name}.csv", "rows": n} for name, n in self.counts.items()]
+        return rows
+
+
+def _key(path: Path, data: bytes) -> str:
+    side = path.with_suffix(".yml")
+    side_sha = hashlib.sha256(side.read_bytes()).hexdigest() if side.exists() else "-"
+    return f"{hashlib.sha256(data).hexdigest()}:{side_sha}:{code_version()}"
+
+
+def _extract_one(args: tuple[Path, Path]) -> tuple[str, dict | None, str | None]:
+    path, cache_dir = args
+    from .extract import extract_text
+
+    report_id = rawio.report_id_of(path)
+    try:
+        text, encoding, data = rawio.read_raw(path)
+        sidecar = rawio.read_sidecar(path)
+    except rawio.RawInputError as exc:
+        return report_id, None, str(exc)
+    key = _key(path, data)
+    cached = cache_get(cache_dir, "extract", report_id, key)
+    if cached is not None:
+        return report_id, cached, None
+    try:
+        tables = extract_text(report_id, text, encoding, sidecar, rawio.sha256_bytes(data))
+    except Exception as exc:  # one bad report must not cost the corpus
+        return report_id, None, f"{path.name}: extraction failed: {type(exc).__name__}: {exc}"
+    cache_put(cache_dir, "extract", report_id, key, tables)
+    return report_id, tables, None
+
+
+def extract_corpus(raw_dir: Path, interim_dir: Path, processed_dir: Path, workers: int | None = None,
+                   scheduler: str | None = None) -> ExtractSummary:
+    summary = ExtractSummary()
+    files = rawio.list_raw(raw_dir)
+    summary.reports = len(files)
+    processed_dir.mkdir(parents=True, exist_ok=True)
+    with TableWriter(processed_dir, TABLES) as out:
+        for report_id, tables, error in parallel_imap(
+            _extract_one, [(p, interim_dir) for p in files], workers, desc="extract", scheduler=scheduler
+        ):
+            if error:
+                err = ReportError(report_id, "read" if tables is None and "extraction failed" not in error else "extract", error)
+                summary.errors.append(err)
+                out.write("errors", [err.row()])
+                continue
+            summary.extracted += 1
+            for name in TABLES[:-1]:
+                out.write(name, tables.get(name, []))
+        summary.counts = dict(out.counts)
+    return summary

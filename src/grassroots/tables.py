@@ -1,0 +1,73 @@
+"""The processed tables: their columns (the data contract of DESIGN.md section 4) and a
+streaming, atomic CSV writer."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from .atomic import atomic_path
+
+COLUMNS: dict[str, list[str]] = {
+    "reports": [
+        "report_id", "sha256", "doc_number", "title", "report_type", "issuer", "admin_level",
+        "locality", "district", "province", "province_code", "district_code", "ward_code",
+        "province_2025", "ward_2025", "period_start", "period_end", "period_label", "issue_date",
+        "signer", "signer_title", "n_chars", "metadata_source", "notes",
+    ],
+    "mentions": [
+        "report_id", "mention_id", "line", "start", "end", "surface", "value", "unit",
+        "value_normalized", "unit_normalized", "denominator", "sentence", "clean_line",
+        "qualifier", "parse_rule",
+    ],
+    "indicators": [
+        "report_id", "indicator", "value", "denominator", "unit", "mention_id", "line", "quote",
+        "surface", "qualifier", "parse_rule",
+    ],
+    "citations": [
+        "report_id", "kind", "number", "year", "issuer_code", "issue_date", "canonical_id",
+        "surface", "line", "resolved_from",
+    ],
+    "models": ["report_id", "name", "owner", "place", "field", "line", "quote"],
+    "errors": ["report_id", "stage", "error"],
+    "findings": ["report_id", "check", "indicators", "expected", "observed", "severity",
+                 "message_vi", "message_en", "lines"],
+}
+
+
+class TableWriter:
+    """Write several CSV tables row by row; each file appears atomically on close()."""
+
+    def __init__(self, directory: Path, names: list[str]):
+        self._ctx = {}
+        self._files = {}
+        self._writers = {}
+        self.counts = dict.fromkeys(names, 0)
+        for name in names:
+            ctx = atomic_path(directory / f"{name}.csv")
+            tmp = ctx.__enter__()
+            fh = open(tmp, "w", encoding="utf-8", newline="")
+            writer = csv.DictWriter(fh, fieldnames=COLUMNS[name], extrasaction="ignore", lineterminator="\n")
+            writer.writeheader()
+            self._ctx[name], self._files[name], self._writers[name] = ctx, fh, writer
+
+    def write(self, name: str, rows: list[dict]) -> None:
+        for row in rows:
+            self._writers[name].writerow({k: ("" if v is None else v) for k, v in row.items()})
+        self.counts[name] += len(rows)
+
+    def close(self, ok: bool = True) -> None:
+        for name, fh in self._files.items():
+            fh.close()
+            ctx = self._ctx[name]
+            if ok:
+                ctx.__exit__(None, None, None)
+            else:
+                ctx.__exit__(RuntimeError, RuntimeError("aborted"), None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.close(ok=exc_type is None)
+        return False
