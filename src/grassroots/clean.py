@@ -234,7 +234,6 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
             and _ends_open(prev.text)
             and not _is_heading(prev.text)
             and _starts_continuation(block.text)
-            and block.anchors[0][1] > prev.anchors[-1][1] + 1  # a break, not an adjacent line
         ):
             sep = "" if prev.text.endswith("-") else " "
             tail = prev.text[-30:]
@@ -242,7 +241,9 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
             offset = len(prev.text) + len(sep)
             prev.text = prev.text + sep + block.text
             prev.anchors.extend((offset + o, r) for o, r in block.anchors)
-            log.append(Correction(block.anchors[0][1], f"{tail}¶{head}", f"{tail}{sep}{head}", "page-break-join"))
+            adjacent = block.anchors[0][1] == prev.anchors[-1][1] + 1
+            rule = "soft-wrap-join" if adjacent else "page-break-join"
+            log.append(Correction(block.anchors[0][1], f"{tail}¶{head}", f"{tail}{sep}{head}", rule))
             continue
         joined.append(CleanLine(block.text, list(block.anchors)))
 

@@ -252,6 +252,8 @@ def find_mentions(text: str, explain: list | None = None) -> list[Mention]:
             continue
         if s > 0 and text[s - 1] == "/" and s > 1 and text[s - 2].isdigit():
             continue  # the denominator of a fraction already read
+        if s > 1 and re.search(r"\d\s?[-–]\s?$", text[max(0, s - 3):s]) and out and out[-1].qualifier == "range":
+            continue  # the upper end of a range already read ("250-300m")
         if s > 0 and text[s - 1] == "[" and after.startswith("]"):
             skip("footnote-ref")
             continue

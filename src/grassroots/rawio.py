@@ -73,6 +73,9 @@ def decode(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
     """Decode raw bytes; return (text, encoding name). Raise RawInputError otherwise."""
     if not data.strip():
         raise RawInputError(path, "file is empty (no text to process)")
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise RawInputError(path, f"is a {kind} file, not a text transcription; export it as UTF-8 text")
     if data.startswith(b"\xef\xbb\xbf"):
         return _strict(data[3:], "utf-8", path), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -83,6 +86,11 @@ def decode(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
         utf16 = _guess_utf16_nobom(data)
         if utf16:
             return _strict(data, utf16, path), utf16
+        if b"\x00" in data:
+            raise RawInputError(path, "contains NUL bytes: looks like a binary file, not a text transcription") from None
+        legacy = _guess_cp1258(data)
+        if legacy is not None:
+            return legacy, "cp1258"
         raise RawInputError(
             path,
             f"not valid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}) and not UTF-16; "
@@ -94,6 +102,39 @@ def decode(data: bytes, path: Path | str = "<bytes>") -> tuple[str, str]:
             return _strict(data, utf16, path), utf16
         raise RawInputError(path, "contains NUL bytes: looks like a binary file, not a text transcription")
     return text, "utf-8"
+
+
+_MAGIC = [
+    (b"%PDF", "PDF"), (b"PK\x03\x04", "ZIP/DOCX/XLSX"), (b"\xd0\xcf\x11\xe0", "legacy Office (DOC/XLS)"),
+    (b"\x89PNG", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF8", "GIF image"),
+    (b"{\\rtf", "RTF"),
+]
+
+# Letters that only Vietnamese text uses (after NFC): a text in Windows-1258 decodes to these.
+_VI_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯ") | {
+    c for c in "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
+}
+
+
+def _guess_cp1258(data: bytes) -> str | None:
+    """Decode Windows-1258 (Vietnamese legacy code page) when the result is clearly Vietnamese.
+
+    Confidence test: after NFC composition, at least 30% of the words carry a Vietnamese-only
+    letter and no C1 control characters appear. Otherwise the caller refuses the file.
+    """
+    import unicodedata
+
+    try:
+        text = unicodedata.normalize("NFC", data.decode("cp1258"))
+    except UnicodeDecodeError:
+        return None
+    if any("\x80" <= c <= "\x9f" for c in text):
+        return None
+    words = [w for w in text.split() if any(c.isalpha() for c in w)]
+    if len(words) < 5:
+        return None
+    vi = sum(1 for w in words if any(c.lower() in _VI_LETTERS for c in w))
+    return text if vi / len(words) >= 0.3 else None
 
 
 def _strict(data: bytes, encoding: str, path) -> str:

@@ -1,0 +1,158 @@
+"""Cleaning rules on real lines from the seed reports, decoding, and cleaner properties."""
+
+import re
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from grassroots import clean, rawio
+
+from .conftest import SEEDS, raw_lines
+
+
+def cleaned(name):
+    text, enc, _ = rawio.read_raw(SEEDS[name])
+    return clean.clean_text(text, name, enc)
+
+
+def rules_of(result):
+    return [(c.line, c.original, c.corrected, c.rule.split(":")[0]) for c in result.corrections]
+
+
+def test_ocr_corrections_from_the_declared_file_are_logged_with_raw_lines():
+    got = rules_of(cleaned("kbang"))
+    assert (87, "QCDG", "QCDC", "ocr") in got  # "Ban chỉ đạo thực hiện QCDG ở cơ sở"
+    assert (39, "QCCDC", "QCDC", "ocr") in got
+    assert (85, "PL-UBNTQH11", "PL-UBTVQH11", "ocr") in got
+    assert (23, "PL-BTVQH 11", "PL-UBTVQH11", "ocr") in got
+    assert (11, "dân vận kéo", "dân vận khéo", "ocr") in rules_of(cleaned("trieuson"))
+    # xã Ba Tô lies in huyện Ba Tơ: the district name lost its horn
+    assert (11, "UBND huyện Ba Tô", "UBND huyện Ba Tơ", "ocr") in rules_of(cleaned("bato"))
+
+
+def test_every_ocr_correction_has_a_reason():
+    for corr in clean.load_ocr_corrections():
+        assert corr.reason and corr.wrong != corr.right
+
+
+def test_markup_is_stripped_and_logged():
+    result = cleaned("trieuson")
+    text = result.text
+    assert "<sup>" not in text and "**" not in text
+    assert "diện tích 292.2km2," in text  # "292.2km<sup>2</sup>"
+    assert (15, "<sup>2</sup>", "2", "markup-sup") in rules_of(result)
+    kbang = cleaned("kbang")
+    assert "*ly*" not in kbang.text and ")))" not in kbang.text
+    assert "Số vụ đình công, ngừng việc tập thể 0 vụ." in kbang.text
+    assert (153, ")))", "", "page-mark") in rules_of(kbang)
+
+
+def test_headings_are_kept_as_structure():
+    lines = [line.text for line in cleaned("trieuson").lines]
+    assert "## BÁO CÁO" in lines
+    assert "#### I. ĐẶC ĐIỂM TÌNH HÌNH" in lines
+
+
+def test_page_break_joins_with_line_map():
+    result = cleaned("trieuson")
+    # raw lines 59 and 61: "...tỷ lệ lao động qua đào" / "tao đạt 71,3%, ..." (then OCR: đào tạo)
+    line = next(li for li in result.lines if "qua đào tạo đạt 71,3%" in li.text)
+    assert line.raw_line_at(line.text.index("Giải quyết việc làm")) == 59
+    assert line.raw_line_at(line.text.index("71,3%")) == 61
+    assert (61, "page-break-join") in [(c.line, c.rule) for c in result.corrections]
+    # a list item split by a page break (raw 127 -> 131): "để phục" / "vụ nhân dân"
+    assert any("để phục vụ nhân dân ngày một tốt hơn" in li.text for li in result.lines)
+
+
+def test_no_join_across_a_list_marker_or_a_capitalised_paragraph():
+    texts = [li.text for li in cleaned("bato").lines]
+    assert any(t.startswith("i) Mô hình “Cổng trường an toàn giao thông”") for t in texts)
+
+
+def test_footnotes_are_split_out_and_marks_removed():
+    result = cleaned("bato")
+    assert result.n_footnotes == 1
+    assert result.lines[-1].text.startswith("¹ 5 điểm tại các ngã ba")
+    assert result.lines[-1].raw_line_at(0) == 130
+    assert any("Camera an ninh được lắp đặt tại 06 điểm trên địa bàn" in li.text for li in result.lines)
+
+
+def test_raw_files_are_never_modified():
+    before = {p: p.read_bytes() for p in SEEDS.values()}
+    for name in SEEDS:
+        cleaned(name)
+    assert before == {p: p.read_bytes() for p in SEEDS.values()}
+
+
+def test_decomposed_text_gives_the_same_result_as_composed():
+    line = raw_lines(SEEDS["trieuson"])[48]  # the petitions paragraph
+    nfd = unicodedata.normalize("NFD", line)
+    assert nfd != line
+    a, b = clean.clean_text(line, "x"), clean.clean_text(nfd, "x")
+    assert a.text == b.text
+    assert [c.rule for c in b.corrections].count("unicode-nfc") == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        ("Báo cáo 156 đơn".encode("utf-8"), "utf-8"),
+        ("Báo cáo 156 đơn".encode("utf-8-sig"), "utf-8-sig"),
+        ("Báo cáo 156 đơn".encode("utf-16"), "utf-16"),
+        ("Báo cáo 156 đơn".encode("utf-16-le"), "utf-16-le"),
+    ],
+)
+def test_decode_accepts_utf8_and_utf16(data, encoding):
+    text, enc = rawio.decode(data, "r.txt")
+    assert text == "Báo cáo 156 đơn" and enc == encoding
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "PNG image"),
+        (b"abc\x00\x01\x02\xff\xfe\x00\x00\x10 binary junk \x00\xff", "binary"),
+        ("Report: naïve café résumé".encode("latin-1") + b" \x81\x8d", "not valid UTF-8"),
+    ],
+)
+def test_decode_refuses_with_a_clear_message(data, problem):
+    with pytest.raises(rawio.RawInputError) as info:
+        rawio.decode(data, "bad report.txt")
+    assert str(info.value).startswith("bad report.txt: ") and problem in str(info.value)
+
+
+def to_cp1258(text: str) -> bytes:
+    """Encode as Windows-1258 does: base letters with their shape marks, tone marks combining."""
+    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        parts = unicodedata.normalize("NFD", ch)
+        tone = "".join(c for c in parts if c in tones)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        out.append(base + tone)
+    return "".join(out).encode("cp1258")
+
+
+def test_windows_1258_is_decoded_when_clearly_vietnamese():
+    line = raw_lines(SEEDS["trieuson"])[48]
+    data = to_cp1258(line)
+    text, enc = rawio.decode(data, "legacy.txt")
+    assert enc == "cp1258"
+    assert unicodedata.normalize("NFC", text) == line
+
+
+_TEXT = st.text(
+    alphabet=st.sampled_from(list("abcdđêôơưăâ ÁÀẢÃẠáàảãạ0123456789.,;:%/-()*#\n<>¹")) , max_size=300)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT)
+def test_cleaning_is_idempotent_and_never_loses_a_digit(text):
+    once = clean.clean_text(text, "p").text
+    twice = clean.clean_text(once, "p").text
+    assert once == twice
+    digits = lambda s: sorted(re.findall(r"\d", s))  # noqa: E731
+    assert digits(once) == digits(unicodedata.normalize("NFC", text).replace("<sup>", "").replace("</sup>", ""))

@@ -1,0 +1,65 @@
+"""Vietnamese number parsing: strict Babel parsing, declared fallbacks, round trips."""
+
+from decimal import Decimal
+
+import pytest
+from babel.numbers import format_decimal
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grassroots.mentions import find_mentions
+from grassroots.numbers import NumberParseError, parse_number, plain
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "rule"),
+    [
+        ("1.134", Decimal("1134"), "strict"),  # Triệu Sơn: "1.134 triệu đồng"
+        ("84,4", Decimal("84.4"), "strict"),  # "chiếm 84,4 % tổng số xã"
+        ("11.796,9", Decimal("11796.9"), "strict"),  # Kbang: "11.796,9 tr.đ"
+        ("184.243,33", Decimal("184243.33"), "strict"),  # Kbang area in ha
+        ("02", Decimal("2"), "strict"),  # "02 đoàn"
+        ("784.000.000", Decimal("784000000"), "strict"),
+        ("292.2", Decimal("292.2"), "point-decimal"),  # "292.2km2": a point as decimal mark
+        ("73.3", Decimal("73.3"), "point-decimal"),
+        ("3775.5", Decimal("3775.5"), "point-decimal"),
+    ],
+)
+def test_parse_number(text, value, rule):
+    assert parse_number(text) == (value, rule)
+
+
+@pytest.mark.parametrize("bad", ["1.13", "1,2,3", "12.34.5", "abc"])
+def test_parse_number_refuses_what_it_cannot_read(bad):
+    # "1.13" is neither grouped thousands nor a declared fallback form... except that the
+    # point-decimal fallback accepts 1-2 decimals: it parses, and says so.
+    if bad == "1.13":
+        assert parse_number(bad) == (Decimal("1.13"), "point-decimal")
+        return
+    with pytest.raises(NumberParseError):
+        parse_number(bad)
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_integers_round_trip_vietnamese_format(n):
+    text = format_decimal(n, locale="vi")  # "1.234.567"
+    assert parse_number(text)[0] == n
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
+def test_decimals_round_trip_vietnamese_format(d):
+    text = format_decimal(d, format="#,##0.00", locale="vi")  # "1.234,50"
+    assert parse_number(text)[0] == d
+
+
+@given(st.integers(min_value=0, max_value=10**9), st.sampled_from(["hồ sơ", "đơn", "lượt", "mô hình", "vụ việc"]))
+def test_number_in_a_sentence_is_found_with_its_unit(n, unit):
+    text = f"Trong kỳ, UBND xã đã tiếp nhận {format_decimal(n, locale='vi')} {unit}, đúng quy định."
+    found = find_mentions(text)
+    assert [(m.value, m.unit) for m in found] == [(Decimal(n), unit)]
+
+
+def test_plain_has_no_exponent_and_no_float_noise():
+    assert plain(Decimal("6.6") * Decimal(10) ** 9) == "6600000000"
+    assert plain(Decimal("184243.33") * Decimal("0.01")) == "1842.4333"
+    assert plain(Decimal("84.40")) == "84.4"

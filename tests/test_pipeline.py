@@ -1,0 +1,110 @@
+"""Notebook runs through papermill and the Makefile on fixture directories outside the repo."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grassroots.runner import NotebookFailed, run_notebook
+
+from .conftest import DEV, RAW, ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def make(*args, env_extra=None, check=True):
+    env = dict(os.environ)
+    env.update(env_extra or {})
+    proc = subprocess.run(["make", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"make {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture
+def bare_corpus(tmp_path):
+    """Bare .txt files, no sidecars, no manifest, awkward names (spaces, quotes, semicolons, Vietnamese)."""
+    d = tmp_path / "in put"
+    d.mkdir()
+    shutil.copy(RAW / "kbang_2020_qcdc.txt", d / "Kbang báo cáo 2020.txt")
+    shutil.copy(RAW / "trieuson_2020_dvcq.txt", d / "trieu son; it's 2020.txt")
+    shutil.copy(DEV / "raw" / "d12.txt", d / "d12.txt")
+    return d
+
+
+def test_clean_notebook_on_a_fixture_dir_is_byte_identical_across_runs(bare_corpus, tmp_path):
+    params = {"RAW_DIR": str(bare_corpus), "INTERIM_DIR": str(tmp_path / "interim"),
+              "PROCESSED_DIR": str(tmp_path / "processed"), "REPORTS_DIR": str(tmp_path / "reports")}
+    out = tmp_path / "reports" / "runs" / "10-clean.ipynb"
+    run_notebook(ROOT / "notebooks" / "10-clean.ipynb", out, params)
+    first = {p.name: p.read_bytes() for p in (tmp_path / "interim").glob("*.txt")}
+    corr1 = (tmp_path / "processed" / "corrections.csv").read_bytes()
+    nb1 = out.read_bytes()
+    assert set(first) == {"Kbang báo cáo 2020.txt", "trieu son; it's 2020.txt", "d12.txt"}
+    assert b"QCDG,QCDC" in corr1 and "Kbang báo cáo 2020".encode() in corr1
+    nb = nbformat.reads(nb1.decode(), as_version=4)
+    assert "start_time" not in nb.metadata.get("papermill", {})
+    assert [c["id"] for c in nb.cells][:3] == ["cell-000", "cell-001", "cell-002"]
+    run_notebook(ROOT / "notebooks" / "10-clean.ipynb", out, params)  # second run: from cache
+    assert {p.name: p.read_bytes() for p in (tmp_path / "interim").glob("*.txt")} == first
+    assert (tmp_path / "processed" / "corrections.csv").read_bytes() == corr1
+    assert out.read_bytes() == nb1
+
+
+def test_make_extract_with_absolute_dirs_outside_the_repo(bare_corpus, tmp_path):
+    out = tmp_path / "out dir"
+    args = ["extract", f"RAW_DIR={bare_corpus}", f"PROCESSED_DIR={out}", f"INTERIM_DIR={tmp_path / 'interim'}",
+            f"REPORTS_DIR={tmp_path / 'reports'}"]
+    proc = make(*args)
+    assert "no MANIFEST.sha256" in proc.stderr
+    indicators = (out / "indicators.csv").read_text(encoding="utf-8")
+    assert "Kbang báo cáo 2020,context.population,60208," in indicators
+    assert "d12,context.households,16516," in indicators
+    reports = (out / "reports.csv").read_text(encoding="utf-8")
+    assert "trieu son; it's 2020" in reports
+    snapshot = {p.name: p.read_bytes() for p in out.glob("*.csv")}
+    again = make(*args)
+    assert "[extract] up to date" in again.stdout
+    assert {p.name: p.read_bytes() for p in out.glob("*.csv")} == snapshot
+
+
+def test_a_failing_cell_fails_with_its_source_and_error(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"},
+                   "language_info": {"name": "python"}}
+    nb.cells = [nbformat.v4.new_code_cell("RAW_DIR = 'x'"), nbformat.v4.new_code_cell("1 / 0  # the broken cell")]
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    src = tmp_path / "broken.ipynb"
+    nbformat.write(nb, src)
+    with pytest.raises(NotebookFailed) as info:
+        run_notebook(src, tmp_path / "out.ipynb", {"RAW_DIR": "y"})
+    message = str(info.value)
+    assert "1 / 0  # the broken cell" in message and "ZeroDivisionError" in message
+    assert (tmp_path / "out.ipynb").exists()
+
+
+def test_make_help_lists_every_target():
+    out = make("help").stdout
+    for target in ("all", "setup", "clean-text", "extract", "validate", "briefs", "test", "bench", "manifest",
+                   "lab", "reproduce", "clean"):
+        assert f" {target} " in out, target
+
+
+def test_committed_notebooks_have_no_outputs():
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None, path.name
+        assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells), path.name
+
+
+def test_outputs_carry_no_machine_paths():
+    processed = ROOT / "data" / "processed"
+    for path in processed.glob("*.csv"):
+        text = path.read_text(encoding="utf-8")
+        assert str(ROOT) not in text and "/tmp/" not in text, path.name
+    assert Path(processed).exists()
