@@ -49,13 +49,27 @@ def test_a_folder_without_manifest_is_processed_with_a_warning(tmp_path):
     assert "no MANIFEST.sha256" in messages[0]
 
 
-def test_pipeline_refuses_to_run_on_an_edited_raw_dir(raw_copy, tmp_path):
+def test_an_edited_raw_file_is_refused_and_the_rest_processed(raw_copy, tmp_path):
+    from grassroots.stage_extract import extract_corpus
+
+    path = raw_copy / "trieuson_2020_dvcq.txt"
+    path.write_bytes(path.read_bytes() + b"\n")
+    summary = extract_corpus(raw_copy, tmp_path / "i", tmp_path / "p", workers=1)
+    errors = (tmp_path / "p" / "errors.csv").read_text(encoding="utf-8")
+    assert "trieuson_2020_dvcq,manifest,\"trieuson_2020_dvcq.txt: changed since MANIFEST.sha256" in errors
+    assert summary.extracted == 2
+    indicators = (tmp_path / "p" / "indicators.csv").read_text(encoding="utf-8")
+    assert "kbang_2020_qcdc,context.population,60208" in indicators and "trieuson" not in indicators
+
+
+@pytest.mark.slow
+def test_pipeline_names_the_edited_file(raw_copy, tmp_path):
     path = raw_copy / "trieuson_2020_dvcq.txt"
     path.write_bytes(path.read_bytes() + b"\n")
     env = {"RAW_DIR": str(raw_copy), "INTERIM_DIR": str(tmp_path / "i"), "PROCESSED_DIR": str(tmp_path / "p"),
-           "REPORTS_DIR": str(tmp_path / "r"), "PATH": "/usr/bin:/bin"}
-    proc = subprocess.run([sys.executable, "-m", "grassroots.pipeline", "clean"], env=env, cwd=ROOT,
+           "REPORTS_DIR": str(tmp_path / "r"), "PATH": "/usr/bin:/bin", "STRICT": "1"}
+    proc = subprocess.run([sys.executable, "-m", "grassroots.pipeline", "extract"], env=env, cwd=ROOT,
                           capture_output=True, text=True)
-    assert proc.returncode == 3
     assert "trieuson_2020_dvcq.txt: changed since MANIFEST.sha256" in proc.stderr
-    assert not (tmp_path / "p").exists()
+    assert proc.returncode == 1  # STRICT: a refused report fails the run
+    assert "STRICT: 1 problem(s)" in proc.stderr

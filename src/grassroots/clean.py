@@ -118,6 +118,7 @@ class OcrCorrection:
     reason: str
     pattern: re.Pattern
     literal: bool
+    hint: str
 
 
 @functools.lru_cache(maxsize=4)
@@ -134,7 +135,10 @@ def load_ocr_corrections(path: str = str(OCR_CORRECTIONS_FILE)) -> tuple[OcrCorr
         pattern = re.compile(rf"(?<!\w){body}(?!\w)")
         if not entry.get("regex"):
             right = right.replace("\\", "\\\\")
-        out.append(OcrCorrection(wrong, right, str(entry["reason"]).strip(), pattern, not entry.get("regex")))
+        if entry.get("regex") and not entry.get("hint"):
+            raise ValueError(f"{Path(path).name}: regex entry {i + 1} needs a `hint` literal")
+        hint = unicodedata.normalize("NFC", str(entry.get("hint") or wrong))
+        out.append(OcrCorrection(wrong, right, str(entry["reason"]).strip(), pattern, not entry.get("regex"), hint))
     return tuple(out)
 
 
@@ -162,7 +166,13 @@ def _nfc_line(line: str, lineno: int, log: list[Correction]) -> str:
     return fixed
 
 
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_MARKUP_CHARS = re.compile(r"[*<)]")
+
+
 def _apply_markup(line: str, lineno: int, log: list[Correction]) -> str:
+    if not _MARKUP_CHARS.search(line):
+        return line  # fast path: most lines carry no markup
     for rule in MARKUP_RULES:
         while True:
             m = rule.pattern.search(line)
@@ -211,7 +221,7 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
     for lineno, raw in enumerate(raw_lines, 1):
         line = _nfc_line(raw, lineno, log)
         line = _apply_markup(line, lineno, log)
-        line = re.sub(r"[ \t\u00a0]+", " ", line).strip()
+        line = _SPACES.sub(" ", line).strip()
         if not line:
             paragraphs.append(CleanLine("", [(0, lineno)]))  # blank: a paragraph boundary
             continue
@@ -255,9 +265,10 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
 
 
 def _apply_ocr(line: CleanLine, log: list[Correction]) -> None:
+    text = line.text
     for corr in load_ocr_corrections():
-        if corr.literal and corr.wrong not in line.text:
-            continue
+        if corr.hint not in text:
+            continue  # fast pre-check: plain substring test
         pos = 0
         while True:
             m = corr.pattern.search(line.text, pos)

@@ -19,6 +19,7 @@ _PLAN_HEADING = re.compile(
     r"^[#\s]*(?:[ivxlc]+|\d+(?:\.\d+)*|[a-zđ])?[.)]?\s*(?:nhiệm vụ|phương hướng|giải pháp|kiến nghị|đề xuất|"
     r"kế hoạch|mục tiêu)"
 )
+_INNER_CLAUSE = re.compile(r"[.:;]\s+\S")
 _NUMBERED = re.compile(r"^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*\S")
 
 
@@ -27,12 +28,15 @@ def _is_heading(text: str) -> bool:
     t = text.strip()
     if t.startswith("#"):
         return True
-    if _NUMBERED.match(t) and len(t) <= 200 and not re.search(r"[.:;]\s+\S", t):
+    if _NUMBERED.match(t) and len(t) <= 200 and not _INNER_CLAUSE.search(t):
         return True
+    if len(t) >= 120:
+        return False
     letters = [c for c in t if c.isalpha()]
-    return bool(letters) and len(t) < 120 and all(c.isupper() for c in letters)
+    return bool(letters) and all(c.isupper() for c in letters)
 
 
+_DIGIT = re.compile(r"\d")
 _CLAUSE_END = re.compile(r";|(?<!\d)\.(?!\.)|\.(?!\d|\.)")
 _TARGET_NEAR = re.compile(r"(?:\bkh\s*:|chỉ tiêu|kế hoạch (?:giao|đề ra)|phấn đấu|mục tiêu)[^.;]{0,30}$")
 
@@ -51,8 +55,7 @@ class Candidate:
     take: str = "value"
 
 
-def _unit_ok(rule: Rule, m: Mention) -> bool:
-    written = fold(m.unit)
+def _unit_ok(rule: Rule, m: Mention, written: str) -> bool:
     for u in rule.units:
         if u == "":
             if not m.unit or m.unit_inferred:
@@ -62,9 +65,9 @@ def _unit_ok(rule: Rule, m: Mention) -> bool:
     return False
 
 
-def _match_rule(rule: Rule, before: str, after: str, sentence: str, m: Mention) -> int | None:
+def _match_rule(rule: Rule, before: str, after: str, sentence: str, m: Mention, written: str) -> int | None:
     """The gap (characters between cue and figure) when the rule binds the mention, else None."""
-    if not _unit_ok(rule, m):
+    if not _unit_ok(rule, m, written):
         return None
     if rule.denominator_required and m.denominator is None:
         return None
@@ -85,7 +88,7 @@ def _match_rule(rule: Rule, before: str, after: str, sentence: str, m: Mention) 
         gap_text = window[hit.end():]
         if len(gap_text) > rule.max_gap or _CLAUSE_END.search(gap_text):
             continue
-        if not rule.gap_numbers and re.search(r"\d", gap_text):
+        if not rule.gap_numbers and _DIGIT.search(gap_text):
             continue
         gap = len(gap_text)
         best = gap if best is None else min(best, gap)
@@ -95,6 +98,22 @@ def _match_rule(rule: Rule, before: str, after: str, sentence: str, m: Mention) 
             gap = 1  # an after-cue right behind the unit binds almost as tightly as one before it
             best = gap if best is None else min(best, gap)
     return best
+
+
+def _rules_by_unit(cb: Codebook) -> dict[str, list[tuple[Indicator, Rule]]]:
+    """Rules indexed by the units they accept: a mention only meets the rules that fit its unit."""
+    cached = _RULE_INDEX.get(id(cb))
+    if cached is None:
+        cached = {}
+        for ind in cb.indicators.values():
+            for rule in ind.rules:
+                for u in rule.units:
+                    cached.setdefault(u, []).append((ind, rule))
+        _RULE_INDEX[id(cb)] = cached
+    return cached
+
+
+_RULE_INDEX: dict[int, dict] = {}
 
 
 def _sections(lines) -> list[tuple[str, bool]]:
@@ -117,7 +136,7 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
     cb = cb or load()
     sections = _sections(lines)
     out: list[Candidate] = []
-    inds = list(cb.indicators.values())
+    by_unit = _rules_by_unit(cb)
     for li, (line, mentions) in enumerate(zip(lines, mentions_per_line, strict=True)):
         if not mentions or _is_heading(line.text):
             continue
@@ -138,15 +157,18 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
                 continue
             best: tuple[int, int, Indicator, Rule] | None = None
             shared: list[tuple[int, Indicator, Rule]] = []
-            for ind in inds:
-                for rule in ind.rules:
-                    gap = _match_rule(rule, before, after, sentence, m)
-                    if gap is None:
-                        continue
-                    if rule.shared:
-                        shared.append((gap, ind, rule))
-                    if best is None or (gap, ind.order) < best[:2]:
-                        best = (gap, ind.order, ind, rule)
+            written = fold(m.unit)
+            keys = {written, m.unit_normalized} | ({""} if (not m.unit or m.unit_inferred) else set())
+            pairs = sorted({id(r): (i, r) for k in keys for i, r in by_unit.get(k, ())}.values(),
+                           key=lambda ir: ir[0].order)
+            for ind, rule in pairs:
+                gap = _match_rule(rule, before, after, sentence, m, written)
+                if gap is None:
+                    continue
+                if rule.shared:
+                    shared.append((gap, ind, rule))
+                if best is None or (gap, ind.order) < best[:2]:
+                    best = (gap, ind.order, ind, rule)
             if best is None:
                 continue
             picks = [(best[0], best[2], best[3])] + [s for s in shared if s[1] is not best[2]]

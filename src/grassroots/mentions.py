@@ -131,6 +131,21 @@ class Mention:
         }
 
 
+_ANY_DIGIT = re.compile(r"\d")
+_QUOTES = re.compile(r"“[^”]{1,80}”|\"[^\"]{1,80}\"")
+_RANGE_TAIL = re.compile(r"\d\s?[-–]\s?$")
+_SLASH_DASH = re.compile(r"^[/-]")
+_ROMAN_TAIL = re.compile(r"\b(?:quý\s*)?[ivx]+$")
+_DECIMAL_HEAD = re.compile(r"^\s*(?:[.,]\d)")
+_LIST_TAIL = re.compile(r"\d+\s*,\s*$")
+_COLON_DIGIT = re.compile(r"^:\d")
+_PERCENT_HEAD = re.compile(r"^\s*%")
+_FRACTION = re.compile(r"/(\d+(?:[.,]\d{3})*(?:,\d+)?)(?![\d/])")
+_YEAR_RANGE_HEAD = re.compile(r"^\s*[-–]\s*\d{4}")
+_YEAR_RANGE_HEAD_B = re.compile(r"^\s*[-–]\s*\d{4}\b")
+_YEAR_RANGE_TAIL = re.compile(r"\d{4}\s*[-–]\s*$")
+_RANGE_HEAD = re.compile(r"^\s*[-–]\s*(\d+(?:[.,]\d+)*)\s*([^\W\d_]+|%)?")
+_SHARE_TAIL = re.compile(r"\b(?:chiếm|tỷ lệ|tỉ lệ)\s*(?:là\s*)?$")
 _NUM = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*")
 _DOCWORDS = (
     r"nghị định|nghị quyết|chỉ thị|pháp lệnh|kết luận|quyết định|kế hoạch|công văn|hướng dẫn|"
@@ -148,6 +163,9 @@ _BEFORE_EXCLUDE = [
                         r"sđt|đt:|fax|count:|view-count:|cms-view-count:)\s*$")),
     ("term", re.compile(r"\bchính quyền(?: địa phương)?\s*$")),
 ]
+# One search for all exclusions before a number (named groups give the rule).
+_BEFORE_ANY = re.compile("|".join(f"(?P<{name.replace('-', '_')}>{rx.pattern})" for name, rx in _BEFORE_EXCLUDE))
+
 _AFTER_EXCLUDE = [
     ("document-number", re.compile(r"^(?:/\d{4})?[/-]\s?[A-ZĐ]{1,}[A-ZĐa-zđ]*|^/[A-ZĐa-z]")),
     ("date", re.compile(r"^/\d{1,2}/\d{2,4}\b|^/\d{4}\b|^\.\d{4}\b")),
@@ -223,11 +241,11 @@ def find_mentions(text: str, explain: list | None = None) -> list[Mention]:
     explain: optional list that receives (offset, token, rule) for every excluded number.
     """
     out: list[Mention] = []
-    if not any(c.isdigit() for c in text):
+    if not _ANY_DIGIT.search(text):
         return out
     ftext = fold(text)
     spans = _sentence_spans(text)
-    quotes = [(m.start(), m.end()) for m in re.finditer(r"“[^”]{1,80}”|\"[^\"]{1,80}\"", text)]
+    quotes = [(m.start(), m.end()) for m in _QUOTES.finditer(text)]
     last_excluded_name_end = -10
     section = _SECTION_START.match(text)
     for m in _NUM.finditer(text):
@@ -252,30 +270,31 @@ def find_mentions(text: str, explain: list | None = None) -> list[Mention]:
             continue
         if s > 0 and text[s - 1] == "/" and s > 1 and text[s - 2].isdigit():
             continue  # the denominator of a fraction already read
-        if s > 1 and re.search(r"\d\s?[-–]\s?$", text[max(0, s - 3):s]) and out and out[-1].qualifier == "range":
+        if s > 1 and _RANGE_TAIL.search(text[max(0, s - 3):s]) and out and out[-1].qualifier == "range":
             continue  # the upper end of a range already read ("250-300m")
         if s > 0 and text[s - 1] == "[" and after.startswith("]"):
             skip("footnote-ref")
             continue
-        rule = next((r for r, rx in _BEFORE_EXCLUDE if rx.search(before)), None)
-        if rule == "document-number" and not re.match(r"^[/-]", after):
+        hit = _BEFORE_ANY.search(before)
+        rule = hit.lastgroup.replace("_", "-") if hit else None
+        if rule == "document-number" and not _SLASH_DASH.match(after):
             # kind words double as verbs ("hướng dẫn 03 lượt"): a unit noun after means a count
             u, _ = _read_unit(text, e)
             if u and fold(u) not in ("ngày",):
                 rule = None
-        if rule is None and s > 1 and text[s - 1] == "/" and re.search(r"\b(?:quý\s*)?[ivx]+$", before[:-1]):
+        if rule is None and s > 1 and text[s - 1] == "/" and _ROMAN_TAIL.search(before[:-1]):
             rule = "date"  # "quý III/2021"
-        if rule == "name" and re.match(r"^\s*(?:[.,]\d)", after):
+        if rule == "name" and _DECIMAL_HEAD.match(after):
             rule = None
-        if rule is None and re.search(r"\d+\s*,\s*$", before) and s - last_excluded_name_end < 6:
+        if rule is None and _LIST_TAIL.search(before) and s - last_excluded_name_end < 6:
             rule = "name"  # "thôn 1, 2, 3": the list continues a name
         if rule is None:
             rule = next((r for r, rx in _AFTER_EXCLUDE if rx.search(after)), None)
-        if rule is None and re.match(r"^:\d", after):
+        if rule is None and _COLON_DIGIT.match(after):
             rule = "time"
         if rule is None and s > 0 and text[s - 1] == ":" and s > 1 and text[s - 2].isdigit():
             rule = "time"
-        if rule is None and any(a < s < b for a, b in quotes) and not re.match(r"^\s*%", after):
+        if rule is None and any(a < s < b for a, b in quotes) and not _PERCENT_HEAD.match(after):
             q = next((a, b) for a, b in quotes if a < s < b)
             if text[q[0] + 1: q[0] + 2].isupper():
                 rule = "name-in-quotes"
@@ -287,9 +306,8 @@ def find_mentions(text: str, explain: list | None = None) -> list[Mention]:
             skip(rule)
             continue
         # fraction X/Y
-        denominator = None
         den_text = ""
-        frac = re.match(r"/(\d+(?:[.,]\d{3})*(?:,\d+)?)(?![\d/])", text[e:e + 20])
+        frac = _FRACTION.match(text[e:e + 20])
         pos = e
         if frac:
             den_text = frac.group(1)
@@ -310,10 +328,10 @@ def find_mentions(text: str, explain: list | None = None) -> list[Mention]:
         if _year_like(token) and (not unit or fold(unit) in ("năm",)) and not frac:
             skip("year")
             continue
-        if _year_like(token) and re.match(r"^\s*[-–]\s*\d{4}", after):
+        if _year_like(token) and _YEAR_RANGE_HEAD.match(after):
             skip("year")
             continue
-        if re.match(r"^\s*[-–]\s*\d{4}\b", after) or (re.search(r"\d{4}\s*[-–]\s*$", before) and _year_like(token)):
+        if _YEAR_RANGE_HEAD_B.match(after) or (_YEAR_RANGE_TAIL.search(before) and _year_like(token)):
             skip("year")
             continue
         per, upos2 = _per_unit(text, upos) if unit else ("", upos)
@@ -328,7 +346,7 @@ def find_mentions(text: str, explain: list | None = None) -> list[Mention]:
             if qrx.search(before):
                 qualifier = qname
                 break
-        rng = re.match(r"^\s*[-–]\s*(\d+(?:[.,]\d+)*)\s*([^\W\d_]+|%)?", after)
+        rng = _RANGE_HEAD.match(after)
         if rng and not unit and not _year_like(token):
             unit2, upos3 = _read_unit(text, e + rng.start(1) + len(rng.group(1)))
             if unit2:
@@ -363,7 +381,7 @@ def _infer_units(text: str, mentions: list[Mention]) -> None:
     for i, m in enumerate(mentions):
         if m.unit or m.unit_normalized:
             continue
-        if re.search(r"\b(?:chiếm|tỷ lệ|tỉ lệ)\s*(?:là\s*)?$", fold(text[max(0, m.start - 20):m.start])):
+        if _SHARE_TAIL.search(fold(text[max(0, m.start - 20):m.start])):
             m.unit_normalized = "%"  # "chiếm 89,65(": a share with its sign lost
             m.unit_inferred = True
             continue

@@ -164,11 +164,15 @@ def main(argv: list[str] | None = None) -> int:
     if not dirs.raw.is_dir():
         print(f"error: RAW_DIR {dirs.raw} does not exist", file=sys.stderr)
         return 2
-    from .rawio import ManifestError, verify_raw_dir
+    from .rawio import ManifestError, changed_since_manifest, read_manifest
     from .runner import NotebookFailed
 
     try:
-        verify_raw_dir(dirs.raw, warn=lambda msg: print(msg, file=sys.stderr))
+        if read_manifest(dirs.raw) is None:
+            print(f"warning: {dirs.raw.name}/ has no MANIFEST.sha256; processing its files without an "
+                  "integrity check", file=sys.stderr)
+        for problem in changed_since_manifest(dirs.raw).values():
+            print(f"error: {problem}; this report is refused, the others are processed", file=sys.stderr)
     except ManifestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
@@ -177,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         memo = {k: tuple(v) for k, v in json.loads(memo_path.read_text(encoding="utf-8")).items()}
     except (OSError, ValueError):
         memo = {}
-    extra = {"STRICT": os.environ.get("STRICT", "0") in ("1", "true", "yes")}
+    strict = os.environ.get("STRICT", "0") in ("1", "true", "yes")
+    extra = {"STRICT": strict}
     ran = False
     try:
         for stage in STAGES[:upto]:
@@ -190,6 +195,31 @@ def main(argv: list[str] | None = None) -> int:
         from .atomic import write_text
 
         write_text(memo_path, json.dumps(memo, sort_keys=True) + "\n")
+    return strict_summary(dirs) if strict else 0
+
+
+def strict_summary(dirs: Dirs) -> int:
+    """STRICT=1: exit non-zero when any report failed or any expectation failed, with a summary."""
+    import csv
+
+    failed = []
+    for name, label in (("errors.csv", "report failed"), ("findings.csv", "expectation failed")):
+        path = dirs.processed / name
+        if not path.exists():
+            continue
+        with open(path, encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                if name == "findings.csv" and row.get("severity") == "info":
+                    continue
+                detail = row.get("error") or row.get("message_en") or row.get("check", "")
+                failed.append(f"{label}: {row.get('report_id', '')}: {detail}")
+    if failed:
+        print(f"STRICT: {len(failed)} problem(s):", file=sys.stderr)
+        for line in failed[:50]:
+            print(f"  {line}", file=sys.stderr)
+        if len(failed) > 50:
+            print(f"  ... and {len(failed) - 50} more (see errors.csv and findings.csv)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -17,7 +17,7 @@ import yaml
 from .paths import MANIFEST_NAME
 
 RAW_SUFFIXES = (".txt", ".md")
-MAX_RAW_BYTES = 50 * 1024 * 1024
+MAX_RAW_BYTES = 10 * 1024 * 1024  # a report transcription is usually well under 1 MB
 
 
 class RawInputError(Exception):
@@ -164,7 +164,11 @@ def read_raw(path: Path) -> tuple[str, str, bytes]:
     """Read and decode one raw file: (text, encoding, raw bytes)."""
     size = path.stat().st_size
     if size > MAX_RAW_BYTES:
-        raise RawInputError(path, f"file is {size / 1e6:.0f} MB, over the {MAX_RAW_BYTES // 2**20} MB limit for one report")
+        raise RawInputError(
+            path,
+            f"file is {size / 2**20:.0f} MB, over the {MAX_RAW_BYTES // 2**20} MB limit for one report "
+            "(a report is usually under 1 MB: split concatenated reports into one file each)",
+        )
     data = path.read_bytes()
     text, enc = decode(data, path)
     return text, enc, data
@@ -272,3 +276,21 @@ def verify_raw_dir(raw_dir: Path, warn=print) -> bool:
             + "\nRestore the original files, or run `make manifest` if the change is deliberate."
         )
     return True
+
+
+def changed_since_manifest(raw_dir: Path) -> dict[str, str]:
+    """Report files whose raw text or sidecar differs from the manifest: {report_id: problem}.
+
+    These reports are refused (an error row each) while the rest of the corpus is processed;
+    files merely missing from the manifest are new and are processed (with the manifest warning).
+    """
+    entries = read_manifest(raw_dir)
+    if entries is None:
+        return {}
+    out = {}
+    for p in manifest_files(raw_dir):
+        digest = entries.get(p.name)
+        if digest is not None and sha256_file(p) != digest:
+            out[p.stem] = (f"{p.name}: changed since {MANIFEST_NAME} was written (raw files must never be "
+                           "edited; restore it, or run `make manifest` if the change is deliberate)")
+    return out

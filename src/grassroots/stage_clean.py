@@ -64,9 +64,11 @@ def clean_corpus(raw_dir: Path, interim_dir: Path, processed_dir: Path, workers:
     import pandas as pd
 
     summary = CleanSummary()
-    summary.manifest_checked = rawio.verify_raw_dir(raw_dir, warn=warn)
-    files = rawio.list_raw(raw_dir)
-    summary.reports = len(files)
+    changed = rawio.changed_since_manifest(raw_dir)
+    summary.manifest_checked = rawio.read_manifest(raw_dir) is not None
+    files = [p for p in rawio.list_raw(raw_dir) if p.stem not in changed]
+    summary.errors.extend(ReportError(rid, "manifest", msg) for rid, msg in sorted(changed.items()))
+    summary.reports = len(files) + len(changed)
     interim_dir.mkdir(parents=True, exist_ok=True)
     results = parallel_map(_clean_one, [(p, interim_dir) for p in files], workers, desc="clean")
     rows: list[dict] = []

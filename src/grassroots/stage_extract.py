@@ -62,10 +62,15 @@ def _extract_one(args: tuple[Path, Path]) -> tuple[str, dict | None, str | None]
 def extract_corpus(raw_dir: Path, interim_dir: Path, processed_dir: Path, workers: int | None = None,
                    scheduler: str | None = None) -> ExtractSummary:
     summary = ExtractSummary()
-    files = rawio.list_raw(raw_dir)
-    summary.reports = len(files)
+    changed = rawio.changed_since_manifest(raw_dir)
+    files = [p for p in rawio.list_raw(raw_dir) if p.stem not in changed]
+    summary.reports = len(files) + len(changed)
     processed_dir.mkdir(parents=True, exist_ok=True)
     with TableWriter(processed_dir, TABLES) as out:
+        for rid, msg in sorted(changed.items()):
+            err = ReportError(rid, "manifest", msg)
+            summary.errors.append(err)
+            out.write("errors", [err.row()])
         for report_id, tables, error in parallel_imap(
             _extract_one, [(p, interim_dir) for p in files], workers, desc="extract", scheduler=scheduler
         ):
