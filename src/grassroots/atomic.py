@@ -43,3 +43,14 @@ def write_csv(target: str | os.PathLike, frame) -> None:
     """Write a pandas DataFrame as UTF-8 CSV with LF line endings, atomically."""
     with atomic_path(target) as tmp:
         frame.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
+
+
+def remove_stale_temporaries(directory: str | os.PathLike) -> int:
+    """Delete temporary files left by a run that was killed (SIGKILL skips clean-up)."""
+    directory = Path(directory)
+    n = 0
+    if directory.is_dir():
+        for tmp in directory.glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
+            n += 1
+    return n

@@ -176,6 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     except ManifestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    from .atomic import remove_stale_temporaries
+
+    for d in (dirs.processed, dirs.interim, dirs.reports, dirs.reports / "briefs", dirs.reports / "runs",
+              dirs.reports / "data", dirs.interim / ".stamps"):
+        remove_stale_temporaries(d)  # left by a run that was killed
     memo_path = dirs.interim / ".stamps" / "raw-memo.json"
     try:
         memo = {k: tuple(v) for k, v in json.loads(memo_path.read_text(encoding="utf-8")).items()}

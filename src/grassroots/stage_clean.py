@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import clean, rawio
-from .atomic import write_csv, write_text
+from .atomic import remove_stale_temporaries, write_csv, write_text
 from .corpus import ReportError, cache_get, cache_put, code_version, parallel_map
 
 CORRECTIONS_COLUMNS = ["report_id", "line", "original", "corrected", "rule"]
@@ -70,6 +70,8 @@ def clean_corpus(raw_dir: Path, interim_dir: Path, processed_dir: Path, workers:
     summary.errors.extend(ReportError(rid, "manifest", msg) for rid, msg in sorted(changed.items()))
     summary.reports = len(files) + len(changed)
     interim_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(interim_dir)
+    remove_stale_temporaries(processed_dir)
     results = parallel_map(_clean_one, [(p, interim_dir) for p in files], workers, desc="clean")
     rows: list[dict] = []
     for report_id, status, corr, error in results:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import rawio
 from .corpus import ReportError, cache_get, cache_put, code_version, parallel_imap
+from .atomic import remove_stale_temporaries
 from .tables import TableWriter
 
 TABLES = ["reports", "mentions", "indicators", "citations", "models", "errors"]
@@ -66,6 +67,7 @@ def extract_corpus(raw_dir: Path, interim_dir: Path, processed_dir: Path, worker
     files = [p for p in rawio.list_raw(raw_dir) if p.stem not in changed]
     summary.reports = len(files) + len(changed)
     processed_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(processed_dir)
     with TableWriter(processed_dir, TABLES) as out:
         for rid, msg in sorted(changed.items()):
             err = ReportError(rid, "manifest", msg)
