@@ -36,6 +36,9 @@ LOCALITIES = [
 ]
 
 
+QUARTERS = ["Đông", "Tây", "Nam", "Bắc", "Thượng", "Hạ", "Trung", "Tân", "Phú", "An"]
+
+
 def _perturb(text: str, rng: random.Random) -> str:
     """Scale every quantity mention by a random factor, keeping Vietnamese formatting."""
     from babel.numbers import format_decimal
@@ -72,7 +75,7 @@ def make_corpus(seed_dir: Path, target: Path, n: int, seed: int = 20261122) -> i
     for i in range(n):
         sid, text = seeds[i % len(seeds)]
         original = names.get(sid.split("_")[0], "")
-        place = f"{rng.choice(LOCALITIES)} {i // len(LOCALITIES) + 1}"
+        place = f"{rng.choice(LOCALITIES)} {rng.choice(QUARTERS)}"
         body = text.replace(original, place) if original else text
         body = SYNTHETIC_BANNER + "\n" + _perturb(body, rng)
         data = body.encode("utf-8")

@@ -1,0 +1,814 @@
+"""Report metadata (one row of reports.csv) read from a cleaned report and its optional sidecar.
+
+A Vietnamese administrative report opens with a header (issuing organ, "Số: 480/BC-UBND", the
+place/date line "Kbang, ngày 30 tháng 10 năm 2020"), then "BÁO CÁO" and the title line, and closes
+with "Trên đây là báo cáo ... của UBND huyện X./.", the distribution list ("Nơi nhận:") and the
+signature block ("TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH / <name>"), sometimes followed by an annex.
+Web pages (the dev corpus) have a headline instead; the same readers fall back to it.
+
+Precedence: values read from the text come first; a sidecar field that is present and non-empty
+wins, and a disagreement between the two is recorded in `notes`. Unit names are resolved with
+`gazetteer.resolve_unit` (legacy codes and post-2025 names). Nothing here raises on odd input: a
+text without recognisable metadata gives empty strings.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from datetime import date
+
+from .gazetteer import accent_key, level_of_type, resolve_unit, split_unit
+
+# reports.csv columns (DESIGN.md section 4), in order.
+REPORT_FIELDS = (
+    "report_id", "sha256", "doc_number", "title", "report_type", "issuer", "admin_level",
+    "locality", "district", "province", "province_code", "district_code", "ward_code",
+    "province_2025", "ward_2025", "period_start", "period_end", "period_label", "issue_date",
+    "signer", "signer_title", "n_chars",
+)
+# Extra keys returned beside the columns.
+EXTRA_FIELDS = ("metadata_source", "notes")
+# Sidecar fields that may fill or override what the text says.
+SIDECAR_FIELDS = (
+    "title", "issuer", "admin_level", "locality", "district", "province",
+    "period_label", "period_start", "period_end",
+)
+
+HEADER_LINES = 15  # the header (number, place/date, title) sits within the first lines
+
+# --- character classes and unit phrases ---------------------------------------------------------
+
+_LOWER = "a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ"
+_UPPER = "A-Z" + "".join(c.upper() for c in _LOWER[3:])
+_WORD = rf"[{_UPPER}][{_LOWER}{_UPPER}'’]*(?:-[{_LOWER}{_UPPER}]+)*"
+# A proper name: capitalised words ("Triệu Sơn", "Kbang", "H'Mông") or a ward number ("phường 3").
+_NAME = rf"(?:{_WORD}|\d{{1,2}}(?!\d))(?:[ ]{_WORD})*"
+
+_TYPE = r"(?i:thành\s+phố|thị\s+trấn|thị\s+xã|đặc\s+khu|huyện|quận|phường|tỉnh|xã|tp\.)"
+_ORGAN = (
+    r"(?i:ban\s+thường\s+trực\s+(?:ủy\s+ban\s+|uỷ\s+ban\s+|ub\s*)?(?:mttq|mặt\s+trận\s+tổ\s+quốc)(?:\s+việt\s+nam)?"
+    r"|(?:ủy\s+ban\s+|uỷ\s+ban\s+|ub)(?:mttq|mặt\s+trận\s+tổ\s+quốc)(?:\s+việt\s+nam)?"
+    r"|mttq(?:\s+việt\s+nam)?"
+    r"|ubnd|ủy\s+ban\s+nhân\s+dân|uỷ\s+ban\s+nhân\s+dân"
+    r"|hđnd|hội\s+đồng\s+nhân\s+dân"
+    r"|ban\s+thường\s+vụ\s+đảng\s+ủy|ban\s+thường\s+vụ\s+đảng\s+uỷ|đảng\s+ủy|đảng\s+uỷ)"
+)
+# "UBND huyện Triệu Sơn", "Đảng ủy xã Ba Tô", "Ủy ban Nhân dân huyện" (name optional).
+_ORGAN_UNIT = re.compile(rf"(?<!\w)(?P<organ>{_ORGAN})\s+(?P<type>{_TYPE})(?:\s+(?P<name>{_NAME}))?")
+# Party committees whose name carries the level: "Huyện ủy Kbang", "Ban Dân vận Tỉnh ủy Gia Lai".
+_PARTY_UNIT = re.compile(
+    rf"(?<!\w)(?P<pre>(?i:ban\s+(?:dân\s+vận|thường\s+vụ|tuyên\s+giáo|tổ\s+chức)\s+))?"
+    rf"(?P<porgan>(?i:huyện|tỉnh|thị|thành|quận)\s+(?i:ủy|uỷ))\s+(?P<name>{_NAME})"
+)
+# A bare unit mention: "xã Hoàng Khai", "huyện Yên Sơn".
+_UNIT = re.compile(rf"(?<!\w)(?P<type>{_TYPE})\s+(?P<name>{_NAME})")
+
+_PARTY_TYPE = {"huyện": "huyện", "tỉnh": "tỉnh", "thị": "thị xã", "thành": "thành phố", "quận": "quận"}
+# Words that end a name when a transcription runs unit phrases together.
+_NAME_STOP = {
+    "huyện", "xã", "phường", "tỉnh", "quận", "thị", "thành", "ban", "ủy", "uỷ", "ubnd", "báo",
+    "kính", "về", "tại", "năm", "trong", "đảng", "cộng", "độc", "số", "việt", "hđnd", "ngày",
+}
+
+_SIG_PREFIX = re.compile(r"^(?:(?:TM|KT|TL|TUQ|Q)\s*[.:]|T/M|K/T)\s*\S")
+_SIG_TITLE = re.compile(
+    r"^(?:PHÓ\s+)?(?:CHỦ\s+TỊCH|BÍ\s+THƯ|TRƯỞNG\s+BAN|TRƯỞNG\s+PHÒNG|GIÁM\s+ĐỐC|CHÁNH\s+VĂN\s+PHÒNG"
+    rf"|CHÁNH\s+THANH\s+TRA|TRƯỞNG\s+ĐOÀN|TỔ\s+TRƯỞNG|THỦ\s+TRƯỞNG)\b[^{_LOWER}\d]{{0,40}}$"
+)
+_SIG_NOISE = re.compile(r"^[\[(]?\s*(?:đã\s+ký|ký|ký\s+tên|ký,?\s+ghi\s+rõ.*|ký\s+và\s+đóng\s+dấu.*|"
+                        r"chữ\s+ký\s+số.*|đã\s+ký\s+và\s+đóng\s+dấu)\s*[\])]?\.?$", re.I)
+_PERSON = re.compile(rf"^{_WORD}(?:\s+{_WORD}){{1,5}}$")
+
+_FOOTNOTE = re.compile(r"^\s*(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\[\^?\d+\]:?)\s+\S")
+_MD = re.compile(r"^\s*#{1,6}\s*")
+
+
+def _clean(s: str) -> str:
+    """A line without markdown heading marks, emphasis stars, or repeated spaces."""
+    s = unicodedata.normalize("NFC", s or "")
+    s = _MD.sub("", s)
+    s = re.sub(r"\*{1,3}", "", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _line_texts(lines) -> list[str]:
+    """Accept CleanLine objects or plain strings; drop footnotes and empty lines."""
+    out = []
+    for line in lines or []:
+        text = getattr(line, "text", line)
+        if not isinstance(text, str):
+            continue
+        text = _clean(text)
+        if text and not _FOOTNOTE.match(text):
+            out.append(text)
+    return out
+
+
+# --- document number and date ----------------------------------------------------------------------
+
+_DOC_NO = re.compile(r"^Số\s*[:.]?\s*(?P<num>\S*\s*/\s*\S+|\S+)")
+_PLACE_DATE = re.compile(
+    r"(?P<place>[^\W\d_][^,;:\d]{0,40}?)\s*,\s*ngày\b(?P<rest>[^\n]{0,60})", re.I)
+_DATE_WORDS = re.compile(
+    r"^[\s.…_/-]*(?P<d>\d{1,2})?[\s.…_/-]*tháng[\s.…_/-]*(?P<m>\d{1,2})?[\s.…_/-]*năm[\s.…_/-]*(?P<y>\d{4})", re.I)
+_DATE_SLASH = re.compile(r"^\s*(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})")
+
+
+def find_doc_number(lines: list[str]) -> str:
+    """The printed document number ("480/BC-UBND", or "/BC-UBND" for an unnumbered draft)."""
+    for text in lines[:HEADER_LINES]:
+        m = _DOC_NO.match(text)
+        if m:
+            num = m.group("num").strip().rstrip(",;")
+            if "/" in num or ("-" in num and any(c.isdigit() for c in num)):
+                return num
+    return ""
+
+
+def parse_place_date(text: str) -> tuple[str, str]:
+    """("Kbang", "2020-10-30") from "Kbang, ngày 30 tháng 10 năm 2020"; partial dates keep what is
+    printed ("2021-01" when the day is blank, "2023" when day and month are blank)."""
+    m = _PLACE_DATE.search(text)
+    if not m:
+        return "", ""
+    rest = m.group("rest")
+    d = _DATE_WORDS.match(rest) or _DATE_SLASH.match(rest)
+    if not d:
+        return "", ""
+    # The place is the capitalised words just before the comma ("Số: 480/BC-UBND Kbang" -> "Kbang").
+    words = m.group("place").split()
+    keep: list[str] = []
+    for w in reversed(words):
+        if not (w[:1].isupper() or w.lower() in {"tp.", "tx."}) or len(keep) >= 4 \
+                or "/" in w or any(c.isdigit() for c in w) or (w.isupper() and "-" in w):
+            break
+        keep.insert(0, w)
+    place = " ".join(keep)
+    y, mo, dd = int(d.group("y")), d.group("m"), d.group("d")
+    if not 1900 <= y <= 2100:
+        return place, ""
+    if not mo or not 1 <= int(mo) <= 12:
+        return place, f"{y:04d}"
+    if not dd:
+        return place, f"{y:04d}-{int(mo):02d}"
+    try:
+        return place, date(y, int(mo), int(dd)).isoformat()
+    except ValueError:
+        return place, f"{y:04d}-{int(mo):02d}"
+
+
+# --- title and report type ---------------------------------------------------------------------
+
+_BAO_CAO = re.compile(r"^BÁO\s+CÁO\b\s*[:.-]?\s*(?P<rest>.*)$")
+_TITLE_SKIP = re.compile(
+    r"^(?:Số\b|Ngày\s+đăng|cms-|Mặc\s+định|Cỡ\s+chữ|CỘNG\s+HÒA|CỘNG\s+HOÀ|Độc\s+lập|[-–—_*= ]+$)", re.I)
+_ONLY_DATE = re.compile(r"^[\d/.: -]+$")
+_FURNITURE_TAIL = re.compile(r"\s+(?:cms-publish-date|cms-view-count|Ngày\s+đăng|Mặc\s+định\s+Cỡ\s+chữ)\b.*$")
+
+
+def find_title(lines: list[str]) -> tuple[str, int]:
+    """The report's title and the index of its last line (-1 when none).
+
+    Formal reports: the line(s) after a "BÁO CÁO" heading (or the rest of that line). Web texts
+    without that heading: their first content line, when it reads like a headline.
+    """
+    for i, text in enumerate(lines[:HEADER_LINES]):
+        m = _BAO_CAO.match(text)
+        if not m:
+            continue
+        if m.group("rest"):
+            title, j = m.group("rest"), i
+        elif i + 1 < len(lines):
+            title, j = lines[i + 1], i + 1
+        else:
+            return "", -1
+        # A title broken over lines: the next line continues it when it starts in lower case.
+        while j + 1 < len(lines) and j - i < 3 and re.match(rf"[{_LOWER}(]", lines[j + 1]) \
+                and not re.match(r"\((?:kèm|dùng)", lines[j + 1], re.I):
+            j += 1
+            title = f"{title} {lines[j]}"
+        return title.strip(), j
+    for i, text in enumerate(lines[:4]):
+        if _TITLE_SKIP.match(text) or _ONLY_DATE.match(text) or _PLACE_DATE.search(text):
+            continue
+        # A headline joined with the page's date/counter line by the cleaner: cut the furniture.
+        text = _FURNITURE_TAIL.split(text)[0].strip()
+        # A headline starts with a capital (or a number) and is not a long sentence.
+        if re.match(rf"[{_UPPER}\d]", text) and len(text.split()) >= 2 and len(text) <= 200 \
+                and (not text.endswith(".") or len(text) <= 80):
+            return text, i
+        break
+    return "", -1
+
+
+_TYPE_PATTERNS = (
+    ("dan_van_chinh_quyen", re.compile(r"dân\s+vận\s+chính\s+quyền", re.I)),
+    ("qcdc", re.compile(r"quy\s+chế\s+dân\s+chủ|dân\s+chủ\s+(?:ở\s+)?cơ\s+sở|\bQCDC|thực\s+hiện\s+dân\s+chủ", re.I)),
+    ("dan_van", re.compile(r"dân\s+vận", re.I)),
+)
+
+
+def classify_report(title: str) -> str:
+    """qcdc | dan_van_chinh_quyen | dan_van | other, by the earliest theme the title names."""
+    best = None
+    for rank, (code, pat) in enumerate(_TYPE_PATTERNS):
+        m = pat.search(title or "")
+        if m and (best is None or (m.start(), rank) < best[0]):
+            best = ((m.start(), rank), code)
+    return best[1] if best else ("other" if title else "")
+
+
+# --- period ------------------------------------------------------------------------------------------
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_NUM_WORDS = {"sáu": 6, "chín": 9, "ba": 3}
+_YEAR = r"(?:19|20)\d{2}"
+_PERIOD = re.compile(
+    rf"(?P<range>(?i:giai\s+đoạn)\s+(?P<y1>{_YEAR})\s*[-–]\s*(?P<y2>{_YEAR}))"
+    rf"|(?P<months>(?P<n>\d{{1,2}}|(?i:sáu|chín))\s+(?i:tháng)\s+(?P<pos>(?i:đầu|cuối))\s+(?i:năm)"
+    rf"(?:\s+(?P<ym>{_YEAR}))?)"
+    rf"|(?P<mrange>(?i:từ\s+tháng)\s+(?P<m1>\d{{1,2}})\s*[./-]\s*(?P<y1m>{_YEAR})\s+(?i:đến\s+tháng)\s+"
+    rf"(?P<m2>\d{{1,2}})\s*[./-]\s*(?P<y2m>{_YEAR}))"
+    rf"|(?P<quarter>(?i:quý)\s+(?P<q>IV|III|II|I|[1-4])(?![\w])(?:\s*(?:/|-|(?i:năm))\s*(?P<yq>{_YEAR}))?)"
+    rf"|(?P<month>(?i:tháng)\s+(?P<mo>\d{{1,2}})(?:\s*(?:/|-|\.|(?i:năm))\s*(?P<yo>{_YEAR}))?(?![\d/]))"
+    rf"|(?P<annual>(?i:năm)\s+(?P<ya>{_YEAR})(?!\d))"
+)
+# A year standing alone (not a date part, not a range like "2016 - 2021").
+_BARE_YEAR = re.compile(rf"(?<![\d/.-])(?<![\d/.-] )(?P<y>{_YEAR})(?![\d/.-])(?!\s*[-–]\s*\d)")
+# Any year, also one written into a later period phrase ("quý IV/2025").
+_ANY_YEAR = re.compile(rf"(?<!\d)(?P<y>{_YEAR})(?!\d)")
+_CITATION_START = re.compile(r"^(?:Thực\s+hiện|Căn\s+cứ|Thi\s+hành|Triển\s+khai|Theo\s+(?:Kế|Công|Quyết|Nghị))", re.I)
+_EXPLICIT_RANGE = re.compile(
+    r"[Tt]ừ\s+ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})\s+đến\s+(?:ngày\s+)?(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def _bounds(kind: str, year: int, a: int = 0, b: int = 0) -> tuple[str, str]:
+    if kind == "annual":
+        return f"{year}-01-01", f"{year}-12-31"
+    if kind == "range":
+        return f"{a}-01-01", f"{b}-12-31"
+    first, last = a, b  # months
+    end = calendar.monthrange(year, last)[1]
+    return f"{year}-{first:02d}-01", f"{year}-{last:02d}-{end:02d}"
+
+
+def parse_period(text: str, fallback_year: str = "", context: str = "") -> dict:
+    """The first period phrase of `text` (a title): start, end, label ('' each when none).
+
+    A phrase without its year ("6 tháng đầu năm") takes the first year printed after it in the
+    same text, then a year from `context` (the opening lines), then `fallback_year` (the issue
+    date's year). A title with no period phrase but a bare year ("... 2020") means that year.
+    """
+    empty = {"period_start": "", "period_end": "", "period_label": ""}
+    if not text:
+        return empty
+    m = _PERIOD.search(text)
+    if not m:
+        y = _BARE_YEAR.search(text)
+        if y:
+            year = int(y.group("y"))
+            s, e = _bounds("annual", year)
+            return {"period_start": s, "period_end": e, "period_label": f"năm {year}"}
+        return empty
+    phrase = re.sub(r"\s+", " ", m.group(0)).strip()
+    if m.group("mrange"):
+        (m1, y1), (m2, y2) = (int(m.group("m1")), int(m.group("y1m"))), (int(m.group("m2")), int(m.group("y2m")))
+        if not (1 <= m1 <= 12 and 1 <= m2 <= 12) or (y2, m2) < (y1, m1):
+            return empty
+        return {"period_start": f"{y1}-{m1:02d}-01",
+                "period_end": f"{y2}-{m2:02d}-{calendar.monthrange(y2, m2)[1]:02d}", "period_label": phrase}
+    if m.group("range"):
+        y1, y2 = int(m.group("y1")), int(m.group("y2"))
+        if y2 < y1:
+            return empty
+        s, e = _bounds("range", 0, y1, y2)
+        return {"period_start": s, "period_end": e, "period_label": phrase}
+    year_txt = m.group("ym") or m.group("yq") or m.group("yo") or m.group("ya")
+    label_year = ""
+    if not year_txt:
+        after = _ANY_YEAR.search(text, m.end())
+        if after:
+            year_txt = after.group("y")
+        else:
+            year_txt = _year_from_context(m, context) or fallback_year[:4]
+        if year_txt:
+            label_year = year_txt
+    if not year_txt:
+        return {"period_start": "", "period_end": "", "period_label": phrase}
+    year = int(year_txt)
+    if m.group("annual"):
+        s, e = _bounds("annual", year)
+    elif m.group("months"):
+        n_txt = m.group("n").lower()
+        n = _NUM_WORDS.get(n_txt) or int(n_txt)
+        if not 1 <= n <= 12:
+            return empty
+        if m.group("pos").lower() == "đầu":
+            s, e = _bounds("months", year, 1, n)
+        else:
+            s, e = _bounds("months", year, 13 - n, 12)
+    elif m.group("quarter"):
+        q = _ROMAN[m.group("q").lower()]
+        s, e = _bounds("months", year, 3 * q - 2, 3 * q)
+    else:
+        mo = int(m.group("mo"))
+        if not 1 <= mo <= 12:
+            return empty
+        s, e = _bounds("months", year, mo, mo)
+    if label_year:
+        phrase = f"{phrase} {label_year}" if phrase.lower().endswith("năm") else f"{phrase} năm {label_year}"
+    return {"period_start": s, "period_end": e, "period_label": phrase}
+
+
+def _year_from_context(m: re.Match, context: str) -> str:
+    """The year of the same kind of phrase in the opening lines ("quý I" -> "quý I năm 2023")."""
+    if not context:
+        return ""
+    for other in _PERIOD.finditer(context):
+        if _kind(other) == _kind(m):
+            y = other.group("ym") or other.group("yq") or other.group("yo")
+            if y and _same_phrase(m, other):
+                return y
+    return ""
+
+
+def _kind(m: re.Match) -> str:
+    for k in ("range", "mrange", "months", "quarter", "month", "annual"):
+        if m.group(k):
+            return k
+    return ""
+
+
+def _same_phrase(a: re.Match, b: re.Match) -> bool:
+    kind = _kind(a)
+    if kind == "quarter":
+        return _ROMAN[a.group("q").lower()] == _ROMAN[b.group("q").lower()]
+    if kind == "month":
+        return int(a.group("mo")) == int(b.group("mo"))
+    if kind == "months":
+        return a.group("n") == b.group("n") and a.group("pos").lower() == b.group("pos").lower()
+    return False
+
+
+def find_period(lines: list[str], title: str, title_end: int, issue_date: str) -> dict:
+    """The period of the report's own title; the opening lines only when the title names none."""
+    body = [t for t in lines[title_end + 1: title_end + 8] if not _CITATION_START.match(t)]
+    context = " ".join(body)
+    period = parse_period(title, issue_date, context)
+    # "(Từ ngày 15/12/2022 đến ngày 14/3/2023)" under the title gives the exact bounds.
+    follow = lines[title_end + 1] if 0 <= title_end + 1 < len(lines) else ""
+    rng = _EXPLICIT_RANGE.search(title) or (_EXPLICIT_RANGE.search(follow) if follow.startswith("(") else None)
+    if rng:
+        try:
+            s = date(int(rng.group(3)), int(rng.group(2)), int(rng.group(1))).isoformat()
+            e = date(int(rng.group(6)), int(rng.group(5)), int(rng.group(4))).isoformat()
+            period.update(period_start=s, period_end=e)
+            period["period_label"] = period["period_label"] or rng.group(0)
+        except ValueError:
+            pass
+    if period["period_label"] or not context:
+        return period
+    # No period in the title (web texts): a period phrase that opens one of the first lines, as
+    # in a news lede ("Trong tháng 4/2017, toàn tỉnh ..."). Phrases deeper in a sentence are too
+    # often about something else (cited plans, comparisons with last year) to be trusted.
+    for text in body[:3]:
+        m = _PERIOD.search(text)
+        if not m or m.start() > 60 or re.search(r"\bsố\s+\S*\d|\d{1,2}/\d{1,2}/\d{4}", text[:m.start()]):
+            continue
+        found = parse_period(text[m.start():], issue_date, context)
+        if found["period_start"]:
+            return found
+    return period
+
+
+# --- issuer, level, locality ---------------------------------------------------------------------
+
+def _norm_organ(organ: str) -> str:
+    """Canonical spelling of an organ: "Ủy ban nhân dân" -> "UBND", "Đảng uỷ" -> "Đảng ủy"."""
+    o = re.sub(r"\s+", " ", organ).strip()
+    low = o.lower().replace("uỷ", "ủy")
+    if low in ("ubnd", "ủy ban nhân dân"):
+        return "UBND"
+    if low in ("hđnd", "hội đồng nhân dân"):
+        return "HĐND"
+    if low == "đảng ủy":
+        return "Đảng ủy"
+    if low == "ban thường vụ đảng ủy":
+        return "Ban Thường vụ Đảng ủy"
+    if "mttq" in low or "mặt trận" in low:
+        return "Ban Thường trực UBMTTQ" if low.startswith("ban thường trực") else "UBMTTQ"
+    return o
+
+
+def _tidy_name(name: str | None) -> str:
+    """Cut a captured name at the first unit/organ word and fix ALL-CAPS header names."""
+    if not name:
+        return ""
+    words = []
+    for w in name.split():
+        if w.lower().strip(".,") in _NAME_STOP:
+            break
+        words.append(w)
+    out = " ".join(words).strip(" .,;:-")
+    if out.isupper() and len(out) > 2:
+        out = out.title()
+    return out
+
+
+def _unit_from_match(m: re.Match, place: str = "", allow_nameless: bool = False) -> dict | None:
+    """{"issuer", "type", "name", "organ"} from an _ORGAN_UNIT or _PARTY_UNIT match."""
+    if "porgan" in m.groupdict() and m.group("porgan"):
+        ptype = _PARTY_TYPE[m.group("porgan").split()[0].lower()]
+        name = _tidy_name(m.group("name"))
+        if not name:
+            return None
+        porgan = m.group("porgan").split()[0].capitalize() + " ủy"
+        pre = re.sub(r"\s+", " ", m.group("pre") or "").strip()
+        pre = pre[:1].upper() + pre[1:].lower() if pre else ""
+        pre = pre.replace("dân vận", "Dân vận").replace("thường vụ", "Thường vụ")
+        issuer = f"{pre + ' ' if pre else ''}{porgan} {name}"
+        return {"issuer": issuer, "type": ptype, "name": name, "organ": porgan}
+    utype = split_unit(m.group("type"))[0] or m.group("type").lower()
+    name = _tidy_name(m.group("name"))
+    if not name:
+        if not (allow_nameless and place):
+            return None
+        name = place
+    organ = _norm_organ(m.group("organ"))
+    return {"issuer": f"{organ} {utype} {name}", "type": utype, "name": name, "organ": organ}
+
+
+def _titled(text: str) -> str:
+    """ALL-CAPS header lines in title case so that names read as names."""
+    return text.title() if text.isupper() else text
+
+
+def _header_unit(lines: list[str], stop: int) -> tuple[dict | None, dict | None]:
+    """Issuing unit and its superior from organ lines at the top ("UBND HUYỆN BA TƠ / UBND XÃ BA TÔ")."""
+    found = []
+    i = 0
+    cut = max(0, min(stop, 8, len(lines)))
+    while i < cut:
+        text = lines[i]
+        if not text.isupper() or _BAO_CAO.match(text) or re.match(r"^(CỘNG|ĐỘC)", text):
+            i += 1
+            continue
+        cand = _titled(text)
+        # "ỦY BAN NHÂN DÂN" on one line and "HUYỆN TRIỆU SƠN" on the next.
+        if i + 1 < cut and lines[i + 1].isupper() and re.fullmatch(_ORGAN, cand, re.I):
+            cand = f"{cand} {_titled(lines[i + 1])}"
+            i += 1
+        for pat in (_PARTY_UNIT, _ORGAN_UNIT):
+            m = pat.search(cand)
+            if m:
+                unit = _unit_from_match(m)
+                if unit:
+                    found.append(unit)
+                break
+        i += 1
+    if not found:
+        return None, None
+    return found[-1], (found[-2] if len(found) > 1 else None)
+
+
+_SELF_REPORT = re.compile(r"^\s*(?:(?i:xin|kính|trân\s+trọng)\s+)?(?i:báo\s+cáo)")
+
+
+def _self_reference(lines: list[str], start: int, place: str) -> dict | None:
+    """"UBND xã Ba Tô báo cáo ...", "Ủy ban Nhân dân huyện báo cáo ..." in the opening lines."""
+    for text in lines[start: start + 6]:
+        for pat in (_ORGAN_UNIT, _PARTY_UNIT):
+            for m in pat.finditer(text):
+                if _SELF_REPORT.match(text[m.end():]):
+                    unit = _unit_from_match(m, place, allow_nameless=True)
+                    if unit:
+                        return unit
+    return None
+
+
+def _closing_reference(lines: list[str], place: str) -> dict | None:
+    """"Trên đây là báo cáo ... của UBND huyện Triệu Sơn./." or "UBND xã Ba Tô kính báo cáo./."."""
+    for text in reversed(lines[-40:]):
+        if re.match(r"(?i)trên\s+đây", text):
+            hits = [m for pat in (_ORGAN_UNIT, _PARTY_UNIT) for m in pat.finditer(text)]
+            hits.sort(key=lambda m: m.start())
+            for m in reversed(hits):
+                unit = _unit_from_match(m, place, allow_nameless=True)
+                if unit:
+                    return unit
+        for pat in (_ORGAN_UNIT, _PARTY_UNIT):
+            m = pat.search(text)
+            if m and re.match(r"\s*(?i:kính\s+|xin\s+|trân\s+trọng\s+)?báo\s+cáo\s*[./]", text[m.end():]):
+                unit = _unit_from_match(m, place, allow_nameless=True)
+                if unit:
+                    return unit
+    return None
+
+
+def _mentioned_unit(lines: list[str], title_idx: int) -> dict | None:
+    """A unit named in the title or the opening sentences of a web text, outside citations."""
+    window = lines[max(0, title_idx): max(0, title_idx) + 4] if title_idx >= 0 else lines[:4]
+    for text in window:
+        if _CITATION_START.match(text):
+            continue
+        for pat in (_ORGAN_UNIT, _PARTY_UNIT):
+            for m in pat.finditer(text):
+                after = text[m.end(): m.end() + 12].lower()
+                before = text[max(0, m.start() - 30): m.start()]
+                if after.lstrip().startswith("về việc") or re.search(r"\d{4}\s+của\s*$", before):
+                    continue  # "... ngày 06/6/2023 của UBND huyện X về việc ...": a cited document
+                unit = _unit_from_match(m)
+                if unit:
+                    return unit
+        # A page that describes its unit: "Đồng Văn là một huyện vùng cao ...".
+        m = _SELF_DESCRIPTION.match(text)
+        if m and _tidy_name(m.group("name")):
+            utype = split_unit(m.group("type"))[0]
+            return {"issuer": "", "type": utype, "name": _tidy_name(m.group("name")), "organ": ""}
+        for m in _UNIT.finditer(text):
+            name = _tidy_name(m.group("name"))
+            if name:
+                utype = split_unit(m.group("type"))[0]
+                return {"issuer": "", "type": utype, "name": name, "organ": ""}
+    return None
+
+
+_SELF_DESCRIPTION = re.compile(
+    rf"^(?P<name>{_NAME})\s+(?i:là\s+(?:một\s+)?)(?P<type>(?i:huyện|xã|phường|thị\s+trấn|thị\s+xã|quận|tỉnh))\b")
+
+
+_SCOPE = re.compile(rf"(?i:toàn|trên\s+địa\s+bàn)\s+(?P<type>{_TYPE})(?!\s+{_WORD})")
+_NAMELESS = re.compile(rf"(?<!\w)(?:{_ORGAN})\s+(?P<type>{_TYPE})(?!\s+(?:{_NAME}))")
+
+
+def _level_only(lines: list[str], title: str) -> str:
+    """Level from "toàn tỉnh", "trên địa bàn huyện" or an unnamed "UBND tỉnh" in the title."""
+    counts: dict[str, int] = {}
+    for text in lines[:12]:
+        for m in _SCOPE.finditer(text):
+            lvl = level_of_type(split_unit(m.group("type"))[0])
+            if lvl:
+                counts[lvl] = counts.get(lvl, 0) + 1
+    if counts:
+        return max(sorted(counts), key=lambda k: counts[k])
+    m = _NAMELESS.search(title or "")
+    return level_of_type(split_unit(m.group("type"))[0]) if m else ""
+
+
+def _parent_district(lines: list[str], unit: dict) -> tuple[str, list[str]]:
+    """The district of a commune and weaker candidates.
+
+    Returns (district, candidates): the district is "huyện Y" from "xã X, huyện Y", else the most
+    cited "UBND huyện Y" (the superior organ); candidates add every district named in the text, most
+    frequent first, for the gazetteer to confirm (a commune lies in exactly one of them).
+    """
+    if not unit.get("name"):
+        return "", []
+    bare: dict[str, int] = {}
+    for text in lines:
+        for m in _UNIT.finditer(text):
+            u_type, name = split_unit(m.group("type"))[0], _tidy_name(m.group("name"))
+            if name and level_of_type(u_type, name) == "district":
+                bare[f"{u_type} {name}"] = bare.get(f"{u_type} {name}", 0) + 1
+    weak = sorted(bare, key=lambda k: (-bare[k], k))
+    pair = re.compile(
+        rf"{re.escape(unit['type'])}\s+{re.escape(unit['name'])}\s*[,-]?\s*"
+        rf"(?P<type>(?i:huyện|quận|thị\s+xã|thành\s+phố))\s+(?P<name>{_NAME})", re.I)
+    for text in lines:
+        m = pair.search(text)
+        if m:
+            return f"{split_unit(m.group('type'))[0]} {_tidy_name(m.group('name'))}", weak
+    counts: dict[str, int] = {}
+    for text in lines:
+        for pat in (_ORGAN_UNIT, _PARTY_UNIT):
+            for m in pat.finditer(text):
+                u = _unit_from_match(m)
+                if u and level_of_type(u["type"], u["name"]) == "district":
+                    key = f"{u['type']} {u['name']}"
+                    counts[key] = counts.get(key, 0) + 1
+    best = max(sorted(counts), key=lambda k: counts[k]) if counts else ""
+    return best, weak
+
+
+def _parent_province(lines: list[str], unit: dict) -> str:
+    """The province named beside the unit ("huyện X, tỉnh Y"), else the most cited "tỉnh Y"."""
+    if unit.get("name"):
+        pair = re.compile(
+            rf"{re.escape(unit['name'])}\s*,?\s*(?i:tỉnh)\s+(?P<name>{_NAME})")
+        for text in lines:
+            m = pair.search(text)
+            if m:
+                return _tidy_name(m.group("name"))
+    counts: dict[str, int] = {}
+    for text in lines:
+        for m in re.finditer(rf"(?<!\w)(?i:tỉnh)\s+(?P<name>{_NAME})", text):
+            name = _tidy_name(m.group("name"))
+            if name:
+                counts[name] = counts.get(name, 0) + 1
+    return max(sorted(counts), key=lambda k: counts[k]) if counts else ""
+
+
+# --- signature -------------------------------------------------------------------------------------
+
+def _is_sig_title(text: str) -> bool:
+    return bool(_SIG_PREFIX.match(text) or _SIG_TITLE.match(text)) and len(text) <= 80 \
+        and not re.search(f"[{_LOWER}]", text)
+
+
+def find_signature(lines: list[str]) -> tuple[str, str, str]:
+    """(signer, signer_title, signing organ line) from the last signature block of the text.
+
+    The block is a run of capitalised title lines ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "KT.CHỦ TỊCH",
+    "PHÓ CHỦ TỊCH") followed by a personal name; an annex after it is ignored.
+    """
+    fallback = ("", "", "")
+    i = len(lines) - 1
+    while i >= 0:
+        if not _is_sig_title(lines[i]):
+            i -= 1
+            continue
+        end = i
+        while i - 1 >= 0 and _is_sig_title(lines[i - 1]) and end - i < 4:
+            i -= 1
+        block = [_tidy_sig(t) for t in lines[i: end + 1]]
+        organ = next((t for t in block if re.match(r"^(?:TM\.|T/M)", t)), "")
+        signer = ""
+        for text in lines[end + 1: end + 4]:
+            if _SIG_NOISE.match(text):
+                continue
+            name = text.title() if text.isupper() else text
+            if _PERSON.match(name):
+                signer = name
+            break
+        if signer:
+            return signer, ", ".join(block), organ
+        if not fallback[1]:
+            fallback = ("", ", ".join(block), organ)
+        i -= 1
+    return fallback
+
+
+def _tidy_sig(text: str) -> str:
+    """"KT.CHỦ TỊCH" -> "KT. CHỦ TỊCH" (one space after the abbreviation's dot)."""
+    return re.sub(r"^(TM|KT|TL|TUQ|Q|T/M|K/T)\s*[.:]\s*", r"\1. ", text).strip()
+
+
+# --- reading the text ------------------------------------------------------------------------------
+
+def read_text_metadata(lines: list[str]) -> dict:
+    """Everything the text itself says (no sidecar, no gazetteer); '' where it says nothing."""
+    out = {k: "" for k in (
+        "doc_number", "title", "report_type", "issuer", "admin_level", "locality", "district",
+        "province", "period_start", "period_end", "period_label", "issue_date", "signer",
+        "signer_title")}
+    if not lines:
+        return out
+    out["doc_number"] = find_doc_number(lines)
+    place, place_idx = "", -1
+    for i, text in enumerate(lines[:HEADER_LINES]):
+        if len(text) > 80:
+            continue  # a place-date line is short; a long one is body text citing a dated document
+        p, d = parse_place_date(text)
+        if d:
+            place, place_idx, out["issue_date"] = p, i, d
+            break
+    title, title_end = find_title(lines)
+    out["title"] = title
+    out["report_type"] = classify_report(title)
+    out.update(find_period(lines, title, title_end, out["issue_date"]))
+    out["signer"], out["signer_title"], sig_organ = find_signature(lines)
+
+    # The issuing unit, most explicit source first.
+    header_stop = min(i for i in (place_idx, title_end, HEADER_LINES) if i >= 0)
+    unit, superior = _header_unit(lines, header_stop)
+    unit = unit or _self_reference(lines, max(title_end, 0), place) \
+        or _closing_reference(lines, place) or _mentioned_unit(lines, title_end if title_end >= 0 else 0)
+    if unit is None and place and sig_organ:
+        # Only the signature's organ ("TM. ỦY BAN NHÂN DÂN") and the place name: the gazetteer
+        # decides the unit type from the name.
+        g = resolve_unit(place)
+        utype = g.get("ward_type") or g.get("district_type") or ("tỉnh" if g.get("province") else "")
+        if g["resolved"] and utype:
+            organ = _norm_organ(re.sub(r"^(?:TM\.|T/M\.?)\s*", "", sig_organ).title())
+            unit = {"issuer": f"{organ} {utype} {place}", "type": utype, "name": place, "organ": organ}
+    if unit:
+        out["issuer"] = unit["issuer"]
+        out["locality"] = f"{unit['type']} {unit['name']}".strip()
+        out["admin_level"] = level_of_type(unit["type"], unit["name"])
+    else:
+        out["admin_level"] = _level_only(lines, title)
+    if unit and out["admin_level"] == "commune":
+        out["district"], out["_district_candidates"] = _parent_district(lines, unit)
+        if superior and level_of_type(superior["type"], superior["name"]) == "district":
+            out["district"] = f"{superior['type']} {superior['name']}"
+    elif unit and out["admin_level"] == "district":
+        out["district"] = out["locality"]
+    if unit and out["admin_level"] == "province":
+        out["province"] = unit["name"]
+    elif unit:
+        out["province"] = _parent_province(lines, unit)
+    return out
+
+
+# --- merging with the sidecar ------------------------------------------------------------------------
+
+def _same(field: str, a: str, b: str) -> bool:
+    """Whether a text value and a sidecar value say the same thing."""
+    if field == "title":
+        def key(s):
+            s = re.sub(r"^\s*báo\s+cáo\s*:?\s*", "", s, flags=re.I)
+            return accent_key(s)
+        return key(a) == key(b)
+    if field in ("locality", "district", "province"):
+        (ta, na), (tb, nb) = split_unit(a), split_unit(b)
+        return accent_key(na) == accent_key(nb) and (not ta or not tb or ta == tb)
+    if field == "issuer":
+        return accent_key(_norm_issuer(a)) == accent_key(_norm_issuer(b))
+    return accent_key(a) == accent_key(b)
+
+
+def _norm_issuer(s: str) -> str:
+    m = _ORGAN_UNIT.search(s)
+    if m:
+        s = s[:m.start("organ")] + _norm_organ(m.group("organ")) + s[m.end("organ"):]
+    return s
+
+
+def extract_metadata(report_id: str, lines, sidecar: dict, raw_sha256: str, n_chars: int) -> dict:
+    """One reports.csv row for a report, plus `metadata_source` and `notes`.
+
+    lines: the cleaned lines (CleanResult.lines; plain strings work too); sidecar: the parsed
+    <report_id>.yml ({} when absent). Text first, explicit sidecar values win, disagreements noted.
+    """
+    notes: list[str] = []
+    try:
+        text_meta = read_text_metadata(_line_texts(lines))
+    except Exception as exc:  # a metadata reader must never stop the pipeline
+        text_meta = read_text_metadata([])
+        notes.append(f"text metadata unreadable ({type(exc).__name__}: {exc})")
+    side = {k: str(v).strip() for k, v in (sidecar or {}).items() if v is not None and str(v).strip()}
+
+    meta = dict(text_meta)
+    used_text = used_side = False
+    for field in SIDECAR_FIELDS:
+        t, s = text_meta.get(field, ""), side.get(field, "")
+        if t:
+            used_text = True
+        if s:
+            used_side = True
+            if t and not _same(field, t, s):
+                notes.append(f"{field}: text {t!r}, sidecar {s!r} (sidecar kept)")
+            meta[field] = s
+    if side.get("title") and not meta.get("report_type"):
+        meta["report_type"] = classify_report(side["title"])
+    if meta["admin_level"] not in ("province", "district", "commune"):
+        meta["admin_level"] = ""
+    if meta["admin_level"] == "district" and not meta["district"]:
+        meta["district"] = meta["locality"]
+
+    # Unit codes and post-2025 names from the gazetteer.
+    g = {"province_code": "", "district_code": "", "ward_code": "", "province_2025": "", "ward_2025": ""}
+    if meta["locality"] or meta["province"]:
+        level = meta["admin_level"] or ("province" if not meta["locality"] else "")
+        r = resolve_unit(meta["locality"] or meta["province"], meta["district"], meta["province"], level)
+        if not r["resolved"] and meta["admin_level"] == "commune" and not side.get("district"):
+            # A commune name shared by several communes: try the districts the text names.
+            for cand in text_meta.get("_district_candidates", []):
+                r2 = resolve_unit(meta["locality"], cand, meta["province"], level)
+                if r2["resolved"] and "not found in the given" not in r2["note"]:
+                    r = r2
+                    meta["district"] = cand
+                    notes.append(f"district {cand!r} taken from a mention in the text (gazetteer-confirmed)")
+                    break
+        for k in ("province_code", "district_code", "ward_code", "province_2025"):
+            g[k] = r.get(k, "") or ""
+        if r.get("ward_2025"):
+            g["ward_2025"] = f"{r.get('ward_2025_type', '')} {r['ward_2025']}".strip()
+        if r.get("province") and not meta["province"]:
+            meta["province"] = r["province"]
+        elif r.get("province") and not _same("province", meta["province"], r["province"]):
+            notes.append(f"province: given {meta['province']!r}, gazetteer places the unit in {r['province']!r}")
+        if r.get("district") and not meta["district"] and meta["admin_level"] == "commune":
+            meta["district"] = f"{r.get('district_type', '')} {r['district']}".strip()
+        if not meta["admin_level"] and r.get("resolved"):
+            meta["admin_level"] = ("commune" if r.get("ward") else "district" if r.get("district") else "province")
+        if r.get("note"):
+            notes.append(f"gazetteer: {r['note']}")
+
+    row = {
+        "report_id": report_id,
+        "sha256": raw_sha256 or "",
+        **{k: meta.get(k, "") or "" for k in (
+            "doc_number", "title", "report_type", "issuer", "admin_level", "locality", "district",
+            "province")},
+        **g,
+        **{k: meta.get(k, "") or "" for k in (
+            "period_start", "period_end", "period_label", "issue_date", "signer", "signer_title")},
+        "n_chars": n_chars,
+    }
+    row = {k: row[k] for k in REPORT_FIELDS}
+    row["metadata_source"] = "text+sidecar" if used_text and used_side else ("sidecar" if used_side else "text")
+    row["notes"] = "; ".join(notes)
+    return row
