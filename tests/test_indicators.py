@@ -203,3 +203,10 @@ def test_gold_scores(corpus):
         assert result["total"]["tp"] == 57 and p == 1.0
     else:
         assert p >= 0.9 and r >= 0.6, result["details"]
+
+
+def test_docs_codebook_is_generated_from_the_codebook():
+    from .conftest import ROOT
+
+    assert (ROOT / "docs" / "codebook.md").read_text(encoding="utf-8") == codebook.markdown(), (
+        "docs/codebook.md is stale: run `make docs`")

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import rawio
-from .corpus import ReportError, cache_get, cache_put, code_version, parallel_imap
 from .atomic import remove_stale_temporaries
+from .corpus import ReportError, cache_get, cache_put, code_version, parallel_imap
 from .tables import TableWriter
 
 TABLES = ["reports", "mentions", "indicators", "citations", "models", "errors"]
