@@ -37,7 +37,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 PIPELINE := $(PY) -m grassroots.pipeline
 
-.PHONY: help setup all clean-text extract validate briefs test test-fast lint manifest lab \
+.PHONY: help setup all clean-text extract validate briefs test test-fast lint manifest lab browser \
         reproduce bench clean docs
 
 help: ## List the targets
@@ -74,8 +74,16 @@ manifest: setup ## Record the checksums of RAW_DIR in MANIFEST.sha256 (a deliber
 docs: setup ## Regenerate docs/codebook.md from the codebook
 	@$(PY) -m grassroots.codebook docs/codebook.md
 
-test: setup ## The whole test suite (unit, notebook runs, pipeline, browser)
+test: setup browser ## The whole test suite (unit, notebook runs, pipeline, browser)
 	$(PY) -m pytest
+
+browser: ## Install Debian's chromium for the browser test when missing (needs root and apt)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian chromium for the browser test ..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "warning: could not install chromium; the browser test will be skipped"; \
+	  else echo "warning: chromium is missing and cannot be installed here; the browser test will be skipped"; fi; }
 
 test-fast: setup ## The quick daily subset (no notebook or browser runs)
 	$(PY) -m pytest -m "not slow"
