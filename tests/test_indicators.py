@@ -191,18 +191,27 @@ def test_plan_sections_are_not_results():
     assert extract_text("t", text)["indicators"] == []
 
 
-@pytest.mark.parametrize("corpus", [DEV, HELDOUT])
-def test_gold_scores(corpus):
-    """Score against hand-made gold: no wrong values, high precision, reasonable recall."""
+HELDOUT2 = DEV.parent / "heldout2"
+
+
+@pytest.mark.parametrize(
+    ("corpus", "min_precision", "min_recall"),
+    [
+        # corpora the rules were developed on: regressions show here first
+        (DEV, 1.0, 1.0),
+        (HELDOUT, 0.98, 0.95),  # held out until its first score (P 0.912, R 0.669), then tuned on
+        # never tuned on: the honest estimate of extraction on unseen reports
+        (HELDOUT2, 0.85, 0.5),
+    ],
+)
+def test_gold_scores(corpus, min_precision, min_recall):
+    """Score against hand-made gold (values and denominators), per corpus."""
     if not (corpus / "gold_indicators.csv").exists():
         pytest.skip(f"{corpus.name} has no gold file")
     result = score(corpus)
     p, r = precision_recall(result["total"])
     print(corpus.name, result["total"], f"P={p:.3f} R={r:.3f}")
-    if corpus == DEV:
-        assert result["total"]["tp"] == 57 and p == 1.0
-    else:
-        assert p >= 0.9 and r >= 0.6, result["details"]
+    assert p >= min_precision and r >= min_recall, result["details"]
 
 
 def test_docs_codebook_is_generated_from_the_codebook():

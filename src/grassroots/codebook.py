@@ -36,6 +36,8 @@ class Rule:
     denominator_required: bool
     prefer: bool = False
     take: str = "value"
+    both: bool = False
+    attached_ok: bool = False
     shared: bool = False
 
 
@@ -115,7 +117,7 @@ def load(path: str = str(CODEBOOK_FILE)) -> Codebook:
         for i, r in enumerate(spec["rules"]):
             rw = f"{where} rule {i + 1}"
             unknown = set(r) - {"units", "before", "after", "sentence", "not_before", "not_after",
-                                "max_gap", "gap_numbers", "denominator_required", "prefer", "shared", "take"}
+                                "max_gap", "gap_numbers", "denominator_required", "prefer", "shared", "take", "both", "attached_ok"}
             if unknown:
                 raise CodebookError(f"{rw}: unknown keys {sorted(unknown)}")
             if not r.get("before") and not r.get("after"):
@@ -133,6 +135,8 @@ def load(path: str = str(CODEBOOK_FILE)) -> Codebook:
                 prefer=bool(r.get("prefer", False)),
                 shared=bool(r.get("shared", False)),
                 take=str(r.get("take", "value")),
+                both=bool(r.get("both", False)),
+                attached_ok=bool(r.get("attached_ok", False)),
             ))
         constraints = _default_constraints(spec["kind"]) | dict(spec.get("constraints", {}))
         indicators[code] = Indicator(

@@ -37,8 +37,11 @@ def _is_heading(text: str) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
+# A figure and up to three words right before a cue: the cue then describes that figure.
+_ATTACHED = re.compile(
+    r"(?<!tháng )(?<!năm )(?<!ngày )(?<!quý )(?<![\d/.,])\d(?:[.,/]?\d)*\s*(?:[^\W\d_]+\s*){0,3}$")
 _CLAUSE_END = re.compile(r";|(?<!\d)\.(?!\.)|\.(?!\d|\.)")
-_TARGET_NEAR = re.compile(r"(?:\bkh\s*:|chỉ tiêu|kế hoạch (?:giao|đề ra)|phấn đấu|mục tiêu)[^.;]{0,30}$")
+_TARGET_NEAR = re.compile(r"(?:\bkh\s*:|chỉ tiêu|kế hoạch (?:giao|đề ra)|phấn đấu|mục tiêu)[^.;)]{0,30}$")
 
 
 @dataclass
@@ -65,8 +68,14 @@ def _unit_ok(rule: Rule, m: Mention, written: str) -> bool:
     return False
 
 
-def _match_rule(rule: Rule, before: str, after: str, sentence: str, m: Mention, written: str) -> int | None:
-    """The gap (characters between cue and figure) when the rule binds the mention, else None."""
+def _match_rule(rule: Rule, before: str, after: str, sentence: str, m: Mention, written: str
+                ) -> tuple[int, int] | None:
+    """(gap, -cue length) when the rule binds the mention, else None: smaller binds tighter.
+
+    The gap is the number of characters between cue and figure; among equal gaps the longer
+    (more specific) cue wins. A before-cue that directly follows another figure and its unit
+    ("43/45 doanh nghiệp có tổ chức công đoàn, 12 ...") describes that figure, not the next one.
+    """
     if not _unit_ok(rule, m, written):
         return None
     if rule.denominator_required and m.denominator is None:
@@ -77,7 +86,7 @@ def _match_rule(rule: Rule, before: str, after: str, sentence: str, m: Mention, 
         return None
     if rule.not_after is not None and rule.not_after.search(after):
         return None
-    best = None
+    best_before = None
     for rx in rule.before:
         window = before[-(rule.max_gap + 160):]
         hit = None
@@ -90,14 +99,23 @@ def _match_rule(rule: Rule, before: str, after: str, sentence: str, m: Mention, 
             continue
         if not rule.gap_numbers and _DIGIT.search(gap_text):
             continue
-        gap = len(gap_text)
-        best = gap if best is None else min(best, gap)
+        if not rule.attached_ok and _ATTACHED.search(window[:hit.start()]):
+            continue
+        key = (len(gap_text), -(hit.end() - hit.start()))
+        best_before = key if best_before is None else min(best_before, key)
+    best_after = None
     for rx in rule.after:
         mm = rx.search(after)
         if mm:
-            gap = 1  # an after-cue right behind the unit binds almost as tightly as one before it
-            best = gap if best is None else min(best, gap)
-    return best
+            # an after-cue right behind the unit binds almost as tightly as one before it
+            key = (1, -(mm.end() - mm.start()))
+            best_after = key if best_after is None else min(best_after, key)
+    if rule.both:
+        if best_before is None or best_after is None:
+            return None
+        return min(best_before, best_after)
+    candidates = [k for k in (best_before, best_after) if k is not None]
+    return min(candidates) if candidates else None
 
 
 def _rules_by_unit(cb: Codebook) -> dict[str, list[tuple[Indicator, Rule]]]:
@@ -155,8 +173,8 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
             sentence = ftext[s0:s1]
             if _TARGET_NEAR.search(before[-40:]):
                 continue
-            best: tuple[int, int, Indicator, Rule] | None = None
-            shared: list[tuple[int, Indicator, Rule]] = []
+            best: tuple[tuple[int, int], int, Indicator, Rule] | None = None
+            shared: list[tuple[tuple[int, int], Indicator, Rule]] = []
             written = fold(m.unit)
             keys = {written, m.unit_normalized} | ({""} if (not m.unit or m.unit_inferred) else set())
             pairs = sorted({id(r): (i, r) for k in keys for i, r in by_unit.get(k, ())}.values(),
@@ -175,7 +193,7 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
             for gap, ind, rule in picks:
                 topic = cb.themes[ind.theme].get("section", "")
                 in_topic = bool(topic and re.search(topic, heading))
-                out.append(Candidate(ind.code, m, mid, li, line.raw_line_at(m.start), gap, in_topic,
+                out.append(Candidate(ind.code, m, mid, li, line.raw_line_at(m.start), gap[0], in_topic,
                                      len(out), rule.prefer, rule.take))
     return out
 

@@ -43,13 +43,13 @@ COMPOUND_UNITS = sorted(
         "đảng viên", "hội viên", "đoàn viên", "học sinh", "giáo viên", "hộ gia đình", "gia đình",
         "trường hợp", "đối tượng", "kết luận", "tổ chức", "cá nhân", "tập thể", "nội dung",
         "chuyên đề", "thị trấn", "tổ dân phố", "khu dân cư", "hợp tác xã", "km2", "m2", "tổ hòa giải",
-        "cán bộ", "công chức", "viên chức", "ý kiến", "kiến nghị", "tiêu chuẩn", "tôn giáo",
+        "cán bộ", "công chức", "viên chức", "ý kiến", "kiến nghị", "tiêu chuẩn", "tôn giáo", "dự thảo", "văn bản", "hội nghị", "đề án", "thành viên", "sản phẩm", "ban thanh tra",
     ],
     key=len,
     reverse=True,
 )
 # "tổ hòa giải" is listed so that it can be recognised, but the classifier is the head noun:
-HEAD_OF_COMPOUND = {"tổ hòa giải": "tổ"}
+HEAD_OF_COMPOUND = {"tổ hòa giải": "tổ", "ban thanh tra": "ban"}
 
 # Words that follow a number but are not its unit.
 NOT_UNITS = {
