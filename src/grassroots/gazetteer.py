@@ -131,16 +131,32 @@ def _type_ok(wanted: str, actual: str | None) -> bool:
     return not wanted or (actual or "").lower() == wanted
 
 
+@functools.lru_cache(maxsize=4)
+def _key_index(level: str) -> dict[str, list[int]]:
+    """Inverted index over the full legacy table: match key -> row positions (in table order)."""
+    index: dict[str, list[int]] = {}
+    for pos, r in enumerate(_legacy_rows()):
+        for k in r[f"_{level}_keys"]:
+            index.setdefault(k, []).append(pos)
+    return index
+
+
 def _match(rows, level: str, unit_type: str, name: str) -> list[dict]:
     """Rows whose unit at `level` has this name (diacritics-blind, aliases included) and type."""
     key = fold(name)
     typed_key = fold(f"{unit_type} {name}") if unit_type else ""
     if not key:
         return []
+    if rows is _legacy_rows():
+        # the whole table: look the keys up in the index instead of scanning ~10,000 rows
+        index = _key_index(level)
+        positions = sorted(set(index.get(key, ())) | set(index.get(typed_key, ()) if typed_key else ()))
+        candidates = [rows[i] for i in positions]
+    else:
+        candidates = [r for r in rows if key in r[f"_{level}_keys"] or typed_key in r[f"_{level}_keys"]]
     hits = [
-        r for r in rows
-        if (key in r[f"_{level}_keys"] or typed_key in r[f"_{level}_keys"])
-        and (level == "province" or _type_ok(unit_type, r.get(f"{level}Type")))
+        r for r in candidates
+        if level == "province" or _type_ok(unit_type, r.get(f"{level}Type"))
     ]
     # Prefer rows whose accented short name is identical ("Ba Tô" over "Ba Tơ" when both exist).
     akey = accent_key(name)

@@ -85,12 +85,20 @@ _FOOTNOTE = re.compile(r"^\s*(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\[\^?\d+\]:?)\s+\
 _MD = re.compile(r"^\s*#{1,6}\s*")
 
 
+_STARS = re.compile(r"\*{1,3}")
+_WS = re.compile(r"\s+")
+
+
 def _clean(s: str) -> str:
     """A line without markdown heading marks, emphasis stars, or repeated spaces."""
-    s = unicodedata.normalize("NFC", s or "")
-    s = _MD.sub("", s)
-    s = re.sub(r"\*{1,3}", "", s)
-    return re.sub(r"\s+", " ", s).strip()
+    s = s or ""
+    if not unicodedata.is_normalized("NFC", s):
+        s = unicodedata.normalize("NFC", s)
+    if "#" in s:
+        s = _MD.sub("", s)
+    if "*" in s:
+        s = _STARS.sub("", s)
+    return _WS.sub(" ", s).strip()
 
 
 def _line_texts(lines) -> list[str]:
@@ -557,6 +565,32 @@ def _level_only(lines: list[str], title: str) -> str:
     return level_of_type(split_unit(m.group("type"))[0]) if m else ""
 
 
+# Fixed patterns matched right after a unit's name (no per-report regex compilation: fast on
+# large corpora where every report names a different unit).
+_DISTRICT_AFTER = re.compile(rf"\s*[,-]?\s*(?P<type>(?i:huyện|quận|thị\s+xã|thành\s+phố))\s+(?P<name>{_NAME})", re.I)
+_PROVINCE_AFTER = re.compile(rf"\s*,?\s*(?i:tỉnh)\s+(?P<name>{_NAME})")
+_PROVINCE_ANY = re.compile(rf"(?<!\w)(?i:tỉnh)\s+(?P<name>{_NAME})")
+
+
+def _after_unit(lines: list[str], unit: dict, pattern: re.Pattern, with_type: bool):
+    """Matches of `pattern` right after each mention of the unit ("xã X" + ", huyện Y")."""
+    name = unit["name"]
+    lname, ltype = name.lower(), unit.get("type", "").lower()
+    for text in lines:
+        low = text.lower()
+        start = low.find(lname)
+        while start >= 0:
+            ok = True
+            if with_type:
+                head = low[:start].rstrip()
+                ok = head.endswith(ltype) and (len(head) == len(ltype) or not head[-len(ltype) - 1].isalnum())
+            if ok and (start == 0 or not low[start - 1].isalnum()):
+                m = pattern.match(text, start + len(name))
+                if m:
+                    yield m
+            start = low.find(lname, start + 1)
+
+
 def _parent_district(lines: list[str], unit: dict) -> tuple[str, list[str]]:
     """The district of a commune and weaker candidates.
 
@@ -573,13 +607,8 @@ def _parent_district(lines: list[str], unit: dict) -> tuple[str, list[str]]:
             if name and level_of_type(u_type, name) == "district":
                 bare[f"{u_type} {name}"] = bare.get(f"{u_type} {name}", 0) + 1
     weak = sorted(bare, key=lambda k: (-bare[k], k))
-    pair = re.compile(
-        rf"{re.escape(unit['type'])}\s+{re.escape(unit['name'])}\s*[,-]?\s*"
-        rf"(?P<type>(?i:huyện|quận|thị\s+xã|thành\s+phố))\s+(?P<name>{_NAME})", re.I)
-    for text in lines:
-        m = pair.search(text)
-        if m:
-            return f"{split_unit(m.group('type'))[0]} {_tidy_name(m.group('name'))}", weak
+    for m in _after_unit(lines, unit, _DISTRICT_AFTER, with_type=True):
+        return f"{split_unit(m.group('type'))[0]} {_tidy_name(m.group('name'))}", weak
     counts: dict[str, int] = {}
     for text in lines:
         for pat in (_ORGAN_UNIT, _PARTY_UNIT):
@@ -595,15 +624,11 @@ def _parent_district(lines: list[str], unit: dict) -> tuple[str, list[str]]:
 def _parent_province(lines: list[str], unit: dict) -> str:
     """The province named beside the unit ("huyện X, tỉnh Y"), else the most cited "tỉnh Y"."""
     if unit.get("name"):
-        pair = re.compile(
-            rf"{re.escape(unit['name'])}\s*,?\s*(?i:tỉnh)\s+(?P<name>{_NAME})")
-        for text in lines:
-            m = pair.search(text)
-            if m:
-                return _tidy_name(m.group("name"))
+        for m in _after_unit(lines, unit, _PROVINCE_AFTER, with_type=False):
+            return _tidy_name(m.group("name"))
     counts: dict[str, int] = {}
     for text in lines:
-        for m in re.finditer(rf"(?<!\w)(?i:tỉnh)\s+(?P<name>{_NAME})", text):
+        for m in _PROVINCE_ANY.finditer(text):
             name = _tidy_name(m.group("name"))
             if name:
                 counts[name] = counts.get(name, 0) + 1
