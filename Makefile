@@ -20,7 +20,8 @@ INTERIM_DIR ?= data/interim
 PROCESSED_DIR ?= data/processed
 REPORTS_DIR ?= reports
 STRICT ?= 0
-export RAW_DIR INTERIM_DIR PROCESSED_DIR REPORTS_DIR STRICT
+SCHEDULER ?=
+export RAW_DIR INTERIM_DIR PROCESSED_DIR REPORTS_DIR STRICT SCHEDULER
 
 # Keep Jupyter, IPython and matplotlib out of $HOME: their config, data and runtime live here.
 CACHE := $(CURDIR)/.cache
