@@ -1,0 +1,125 @@
+"""The briefs in a real browser: headless Chromium (Debian's /usr/bin/chromium) via Playwright.
+
+Each brief is opened from disk with JavaScript disabled. The test records console errors and
+every network request (none is allowed except the file itself and data: URIs), checks that key
+figures are visible, that a phone-sized viewport does not scroll the page sideways (wide tables
+scroll inside their wrappers), and that the page prints. Screenshots go to the test's tmp_path
+(never into the repository); their paths are printed (pytest -s shows them).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grassroots.brief import build_briefs
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLES = ROOT / "tests" / "fixtures" / "brief_tables"
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent (`make browser` installs it)"),
+]
+
+EXPECTED = {
+    "vi": ["97,3%", "143/147", "784.000.000 đồng", "không báo cáo", "Tỷ lệ báo cáo 94,11%",
+           "<script>alert('x')</script>", "Chất lượng dữ liệu"],
+    "en": ["97.3%", "143 of 147 eligible petitions", "784,000,000 VND", "not reported",
+           "Reported rate 94.11%", "<script>alert('x')</script>", "Data quality"],
+}
+
+
+@pytest.fixture(scope="module")
+def reports_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("browser-reports")
+    build_briefs(TABLES, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, path: Path, viewport: dict):
+    context = browser.new_context(java_script_enabled=False, viewport=viewport)
+    page = context.new_page()
+    requests, console_errors, failures = [], [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console_errors.append(str(e)))
+    page.on("requestfailed", lambda r: failures.append(r.url))
+    page.goto(path.as_uri(), wait_until="load")
+    return context, page, requests, console_errors, failures
+
+
+def _only_local(requests: list[str], path: Path) -> list[str]:
+    return [u for u in requests if u != path.as_uri() and not u.startswith("data:")]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_brief_in_browser(browser, reports_dir, tmp_path, lang):
+    path = reports_dir / "briefs" / f"brief-{lang}.html"
+    context, page, requests, errors, failures = _open(browser, path, {"width": 1280, "height": 900})
+    try:
+        text = page.inner_text("body")
+        for needle in EXPECTED[lang]:
+            assert needle in text, needle
+        assert page.evaluate("document.querySelectorAll('script').length") == 0
+        # every chart is an image that decoded, with alt text
+        imgs = page.evaluate("Array.from(document.images).map(i => [i.naturalWidth, i.alt.length])")
+        assert len(imgs) >= 3 and all(w > 0 and n > 40 for w, n in imgs), imgs
+        shot = tmp_path / f"brief-{lang}-desktop.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"\nscreenshot: {shot}")
+        pdf = tmp_path / f"brief-{lang}.pdf"
+        page.emulate_media(media="print")
+        page.pdf(path=str(pdf), format="A4")
+        assert pdf.stat().st_size > 10_000
+    finally:
+        context.close()
+    assert not _only_local(requests, path), requests
+    assert not failures and not errors, (failures, errors)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_brief_on_a_phone(browser, reports_dir, tmp_path, lang):
+    path = reports_dir / "briefs" / f"brief-{lang}.html"
+    context, page, requests, errors, _ = _open(browser, path, {"width": 390, "height": 844})
+    try:
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"the page scrolls sideways by {overflow}px on a phone"
+        wraps = page.evaluate("Array.from(document.querySelectorAll('.table-wrap')).filter("
+                              "w => w.scrollWidth > w.clientWidth).length")
+        assert wraps >= 1  # wide tables scroll inside their wrappers
+        shot = tmp_path / f"brief-{lang}-phone.png"
+        page.screenshot(path=str(shot), full_page=False)
+        print(f"\nscreenshot: {shot}")
+    finally:
+        context.close()
+    assert not _only_local(requests, path) and not errors
+
+
+def test_index_in_browser(browser, reports_dir, tmp_path):
+    path = reports_dir / "index.html"
+    context, page, requests, errors, _ = _open(browser, path, {"width": 1024, "height": 800})
+    try:
+        hrefs = page.evaluate("Array.from(document.links).map(a => a.getAttribute('href'))")
+        for href in hrefs:
+            assert (reports_dir / href).is_file(), href
+        assert "briefs/brief-vi.html" in hrefs and "data/grassroots-tables.xlsx" in hrefs
+        shot = tmp_path / "index.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"\nscreenshot: {shot}")
+    finally:
+        context.close()
+    assert not _only_local(requests, path) and not errors
