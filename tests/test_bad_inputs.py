@@ -111,3 +111,30 @@ def test_a_file_changed_after_the_manifest_is_refused(tmp_path):
     extract_corpus(raw, tmp_path / "i", tmp_path / "p", workers=1)
     errors = read(tmp_path / "p" / "errors.csv")
     assert [(e["report_id"], e["stage"]) for e in errors] == [("bato_2023h1_dvcq", "manifest")]
+
+
+@pytest.mark.slow
+def test_make_all_on_a_corpus_with_every_bad_file(tmp_path):
+    """Issue: the seeds' briefs are complete, each bad file has its error row, the brief shows a
+    script tag only as text, and STRICT=1 exits non-zero on the same corpus."""
+    import subprocess
+
+    from .conftest import ROOT
+
+    raw = build_bad_corpus(tmp_path / "raw")
+    dirs = [f"RAW_DIR={raw}", f"INTERIM_DIR={tmp_path / 'i'}", f"PROCESSED_DIR={tmp_path / 'p'}",
+            f"REPORTS_DIR={tmp_path / 'r'}"]
+    proc = subprocess.run(["make", "all", *dirs], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    errors = {row["report_id"] for row in read(tmp_path / "p" / "errors.csv")}
+    assert errors == {"empty", "binary", "huge", "bad sidecar"}
+    for lang in ("vi", "en"):
+        html = (tmp_path / "r" / "briefs" / f"brief-{lang}.html").read_text(encoding="utf-8")
+        assert "<script>alert" not in html and "&lt;script&gt;" in html
+        for rid in ("kbang_2020_qcdc", "trieuson_2020_dvcq", "bato_2023h1_dvcq"):
+            assert rid in html
+        assert "empty.txt" in html and "huge.txt" in html  # refused files are named in the brief
+    strict = subprocess.run(["make", "all", "STRICT=1", *dirs], cwd=ROOT, capture_output=True, text=True,
+                            timeout=900)
+    assert strict.returncode != 0
+    assert "empty.txt: file is empty" in strict.stderr

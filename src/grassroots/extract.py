@@ -8,7 +8,10 @@ from pathlib import Path
 
 from . import clean, rawio
 from .indicators import assign, choose, indicator_rows
+from .legal import extract_citations
 from .mentions import find_mentions
+from .metadata import extract_metadata
+from .named_models import extract_models
 
 
 def mentions_table(report_id: str, lines) -> tuple[list[dict], list[list[tuple[str, object]]]]:
@@ -41,24 +44,9 @@ def extract_text(report_id: str, text: str, encoding: str = "utf-8", sidecar: di
         "models": [],
         "reports": [],
     }
-    try:
-        from .citations import extract_citations
-
-        out["citations"] = extract_citations(report_id, lines)
-    except ImportError:  # pragma: no cover - during development only
-        pass
-    try:
-        from .dvk_models import extract_models
-
-        out["models"] = extract_models(report_id, lines)
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from .metadata import extract_metadata
-
-        out["reports"] = [extract_metadata(report_id, lines, sidecar or {}, sha256, len(text))]
-    except ImportError:  # pragma: no cover
-        out["reports"] = [{"report_id": report_id, "sha256": sha256, "n_chars": len(text)}]
+    out["citations"] = extract_citations(report_id, lines)
+    out["models"] = extract_models(report_id, lines)
+    out["reports"] = [extract_metadata(report_id, lines, sidecar or {}, sha256, len(text))]
     return out
 
 

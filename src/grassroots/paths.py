@@ -14,7 +14,7 @@ REPO_ROOT = PACKAGE_DIR.parents[1]
 
 CODEBOOK_FILE = PACKAGE_DIR / "codebook.yml"
 OCR_CORRECTIONS_FILE = PACKAGE_DIR / "ocr_corrections.yml"
-INSTRUMENTS_FILE = PACKAGE_DIR / "instruments.yml"
+LEGAL_REGISTRY_FILE = PACKAGE_DIR / "legal_registry.yml"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 SUITES_DIR = REPO_ROOT / "expectations"
 

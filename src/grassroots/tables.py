@@ -26,7 +26,7 @@ COLUMNS: dict[str, list[str]] = {
     ],
     "citations": [
         "report_id", "kind", "number", "year", "issuer_code", "issue_date", "canonical_id",
-        "surface", "line", "resolved_from",
+        "surface", "line", "resolved_from", "note",
     ],
     "models": ["report_id", "name", "owner", "place", "field", "line", "quote"],
     "errors": ["report_id", "stage", "error"],

@@ -1,0 +1,174 @@
+"""Legal and Party instruments cited in a report (citations.csv).
+
+Every citation occurrence becomes a row: kind (Luật, Pháp lệnh, Nghị định, ...), number, year,
+issuer code (NĐ-CP, PL-UBTVQH11, KL/TW ...), issue date when given, a canonical id, the words as
+written and the raw line. Party document numbers repeat across Party terms, so a Party
+instrument's identity is its number, issuer and date ("114-KL/TW@2015-07-14"), not the number
+alone. Bare references ("Pháp lệnh 34") are resolved through legal_registry.yml when exactly one
+registered instrument fits; a cited date that differs from the registry is noted.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from .paths import LEGAL_REGISTRY_FILE
+
+KINDS = {
+    "luật": "Luật", "pháp lệnh": "Pháp lệnh", "nghị định": "Nghị định", "nghị quyết": "Nghị quyết",
+    "chỉ thị": "Chỉ thị", "kết luận": "Kết luận", "quyết định": "Quyết định", "kế hoạch": "Kế hoạch",
+    "công văn": "Công văn", "hướng dẫn": "Hướng dẫn", "quy định": "Quy định", "thông tư": "Thông tư",
+    "chương trình": "Chương trình", "thông báo": "Thông báo",
+}
+COLUMNS = ["report_id", "kind", "number", "year", "issuer_code", "issue_date", "canonical_id",
+           "surface", "line", "resolved_from", "note"]
+
+_KIND = r"(?P<kind>(?i:L)uật|(?i:P)háp lệnh|(?i:N)ghị định|(?i:N)ghị quyết|(?i:C)hỉ thị|(?i:K)ết luận|(?i:Q)uyết định|(?i:K)ế hoạch|(?i:C)ông văn|(?i:H)ướng dẫn|(?i:Q)uy định|(?i:T)hông tư|(?i:C)hương trình|(?i:T)hông báo)"
+_CODE = r"[A-ZĐ][A-ZĐa-zđ0-9]*(?:\s?[-/&]\s?[A-ZĐ0-9][A-ZĐa-zđ0-9]*)*"
+# "số 61/2018/NĐ-CP", "30c/NQ-CP", "114-KL/TW", "217, 218-QĐ/TW", "34" (bare)
+_NUMBERED = re.compile(
+    rf"(?<![\w/]){_KIND}(?:\s+(?P<name>[^\d\s,;.()][^,;.()\d]{{0,60}}?))??\s+(?:số\s*:?\s*)?"
+    rf"(?P<numbers>(?:\d+[a-z]?\s*,\s*)*\d+[a-z]?)"
+    rf"(?:(?P<year>/\d{{4}})?(?P<sep>[/-])(?P<code>{_CODE}))?(?![\w/])",
+)
+_DATE_SLASH = re.compile(r"^\s*,?\s*ngày\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")
+_DATE_WORDS = re.compile(r"^\s*,?\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
+_NAMED_LAW = re.compile(r"(?<!\w)Luật\s+(?P<name>(?:[A-ZĐ][^\s,;.()]*|[a-zđ][^\s,;.()]*)(?:[\s,-]+[^\s,;.()\d]+){0,8}?)"
+                        r"\s+(?:năm\s+(?P<year>\d{4})|số\s+(?P<num>\d+/\d{4}/QH\d+))")
+_NQTW = re.compile(r"(?<!\w)Nghị quyết Trung ương\s+(?P<n>\d+)\s*\((?:khóa|khoá)\s+(?P<term>[IVXL]+)\)")
+_PARTY_ORGANS = ("TW", "TU", "HU", "ĐU", "BDVTU", "BDVHU", "BCĐ", "QU", "TƯ")
+
+
+@functools.lru_cache(maxsize=2)
+def registry(path: str = str(LEGAL_REGISTRY_FILE)) -> tuple[dict, ...]:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    out = []
+    for entry in data["instruments"]:
+        e = {k: str(v) for k, v in entry.items()}
+        e["canonical_id"] = canonical_id(e["number"], e.get("year", ""), e["issuer_code"], e["issue_date"])
+        out.append(e)
+    return tuple(out)
+
+
+def _norm_code(code: str) -> str:
+    code = re.sub(r"\s+", "", code or "")
+    code = code.replace("ND-CP", "NĐ-CP").replace("QD-", "QĐ-")
+    return code
+
+
+def is_party(code: str) -> bool:
+    organ = code.rsplit("/", 1)[-1] if "/" in code else ""
+    return any(organ.startswith(o) for o in _PARTY_ORGANS) or organ.endswith("U")
+
+
+def canonical_id(number: str, year: str, code: str, issue_date: str) -> str:
+    """A stable identity: "34/2007/PL-UBTVQH11"; "76/NQ-CP@2021-07-15"; "114-KL/TW@2015-07-14"."""
+    if not code:
+        return ""
+    if is_party(code):
+        base = f"{number}-{code}"
+        return f"{base}@{issue_date}" if issue_date else base
+    if year:
+        return f"{number}/{year}/{code}"
+    return f"{number}/{code}" + (f"@{issue_date}" if issue_date else "")
+
+
+def _date_after(text: str) -> str:
+    m = _DATE_SLASH.match(text) or _DATE_WORDS.match(text)
+    if not m:
+        return ""
+    d, mo, y = (int(g) for g in m.groups())
+    try:
+        return date(y, mo, d).isoformat()
+    except ValueError:
+        return ""
+
+
+def _registry_lookup(kind: str, number: str, code: str = "") -> list[dict]:
+    num = number.lstrip("0") or "0"
+    return [e for e in registry() if e["kind"] == kind and (e["number"].lstrip("0") or "0") == num
+            and (not code or e["issuer_code"] == code)]
+
+
+def extract_citations(report_id: str, lines) -> list[dict]:
+    rows: list[dict] = []
+    for line in lines:
+        text = line.text
+        low = text.lower()
+        if not any(k in low for k in ("luật", "pháp lệnh", "nghị", "chỉ thị", "kết luận", "quyết định",
+                                       "kế hoạch", "công văn", "hướng dẫn", "quy định", "thông", "chương trình")):
+            continue
+        taken: list[tuple[int, int]] = []
+        for m in _NQTW.finditer(text):
+            taken.append((m.start(), m.end()))
+            rows.append(_row(report_id, line, m, "Nghị quyết", f"TW{m.group('n')}", "", "TW", "",
+                             f"NQTW{m.group('n')}-khóa {m.group('term')}", "", ""))
+        for m in _NAMED_LAW.finditer(text):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            name = " ".join(m.group("name").split())
+            if m.group("num"):
+                number, year, code = m.group("num").split("/")
+                canon = f"{number}/{year}/{code}"
+            else:
+                number, year, code, canon = "", m.group("year"), "", f"Luật {name} ({m.group('year')})"
+            taken.append((m.start(), m.end()))
+            rows.append(_row(report_id, line, m, "Luật", number, year, code, "", canon, "", ""))
+        for m in _NUMBERED.finditer(text):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            kind = KINDS[m.group("kind").lower()]
+            if m.group("kind")[0].islower() and "số" not in m.group(0):
+                continue  # lowercase kind words are usually verbs or nouns in prose ("kế hoạch 20 ...")
+            name = (m.group("name") or "").strip()
+            if name and not (kind == "Luật" and m.group("code")):
+                continue  # "Kế hoạch cải cách hành chính năm 2020": a description, not a citation
+            code = _norm_code(m.group("code") or "")
+            year = (m.group("year") or "").lstrip("/")
+            issue = _date_after(text[m.end():m.end() + 40])
+            numbers = [n.strip() for n in m.group("numbers").split(",")]
+            if not code and len(numbers) > 1:
+                continue  # "Chỉ thị 15, 16" without a code: numbers only, handled one by one below
+            for number in numbers:
+                resolved, note = "", ""
+                if not code:
+                    hits = _registry_lookup(kind, number)
+                    if len(hits) != 1:
+                        if kind in ("Chỉ thị", "Nghị quyết", "Kế hoạch", "Quyết định", "Công văn"):
+                            # a bare number of an instrument we cannot identify: kept, no identity
+                            rows.append(_row(report_id, line, m, kind, number, "", "", issue, "", "", "bare number"))
+                        continue
+                    hit = hits[0]
+                    code, year, resolved = hit["issuer_code"], hit.get("year", ""), "registry"
+                    issue = issue or hit["issue_date"]
+                    canon = hit["canonical_id"]
+                    code_used = code
+                    code = ""  # the next number in a list is resolved on its own
+                    rows.append(_row(report_id, line, m, kind, number, year, code_used, issue, canon, resolved, note))
+                    continue
+                if not year and issue and not is_party(code):
+                    year = ""
+                hits = _registry_lookup(kind, number, code)
+                if len(hits) == 1 and issue and hits[0]["issue_date"] and issue != hits[0]["issue_date"]:
+                    note = f"cited date {issue} differs from the registry ({hits[0]['issue_date']})"
+                canon = canonical_id(number, year, code, issue or (hits[0]["issue_date"] if len(hits) == 1 else ""))
+                rows.append(_row(report_id, line, m, kind, number, year or _year_of(issue, code), code, issue,
+                                 canon, resolved, note))
+    return rows
+
+
+def _year_of(issue: str, code: str) -> str:
+    return issue[:4] if issue else ""
+
+
+def _row(report_id, line, m, kind, number, year, code, issue, canon, resolved, note) -> dict:
+    return {
+        "report_id": report_id, "kind": kind, "number": number, "year": year, "issuer_code": code,
+        "issue_date": issue, "canonical_id": canon, "surface": m.group(0).strip(),
+        "line": line.raw_line_at(m.start()), "resolved_from": resolved, "note": note,
+    }
