@@ -153,10 +153,11 @@ def load(path: str = str(CODEBOOK_FILE)) -> Codebook:
             for c in codes:
                 if c not in indicators:
                     raise CodebookError(f"relation {rel.get('id')}: unknown code {c}")
-        for key in ("parts", "right", "denominators", "optional_parts", "require_parts"):
-            for c in rel.get(key, []):
-                if c != "denominator" and c not in indicators:
-                    raise CodebookError(f"relation {rel.get('id')}: unknown code {c}")
+        for key in ("parts", "right", "denominators", "optional_parts", "require_parts", "total_optional", "when"):
+            for entry in rel.get(key, []):
+                for c in str(entry).split("+"):  # "a+b": a denominator reading made of two codes
+                    if c != "denominator" and c not in indicators:
+                        raise CodebookError(f"relation {rel.get('id')}: unknown code {c}")
     return Codebook(int(data.get("version", 1)), themes, indicators, relations)
 
 
@@ -187,6 +188,8 @@ def markdown(cb: Codebook | None = None) -> str:
             desc = f"`{rel['left']}` ≤ " + " + ".join(f"`{p}`" for p in rel["right"])
         else:
             desc = f"`{rel['rate']}` ≈ `{rel['numerator']}` / (" + " or ".join(f"`{d}`" for d in rel["denominators"]) + ")"
+        if rel.get("total_optional"):
+            desc += " (the total read with and without " + ", ".join(f"`{c}`" for c in rel["total_optional"]) + ")"
         note = " ".join(str(rel.get("note", "")).split())
         out.append(f"- **{rel['id']}**: {desc}" + (f". {note}" if note else ""))
     return "\n".join(out) + "\n"
