@@ -86,3 +86,15 @@ def test_counts_and_the_movement_name_are_not_models():
 
     rows = extract_models("t", [L()])
     assert [(r["name"], r["owner"], r["field"]) for r in rows] == [("Hũ gạo tình thương", "Hội Phụ nữ", "culture_social")]
+
+
+def test_a_citation_dated_after_the_report_is_noted():
+    # Kbang's report is dated 30/10/2020 but cites Kế hoạch 14-KH/BCĐ of 12/11/2020
+    row = next(c for c in citations("kbang") if c["number"] == "14")
+    assert "after the report itself (2020-10-30)" in row["note"]
+
+
+def test_coded_references_never_borrow_a_registry_date():
+    # Triệu Sơn (2020) cites "Nghị quyết số 76/NQ-CP" without a date: not the 2021 resolution
+    row = next(c for c in citations("trieuson") if c["number"] == "76")
+    assert row["canonical_id"] == "76/NQ-CP" and row["issue_date"] == ""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import clean, rawio
 from .indicators import assign, choose, indicator_rows
-from .legal import extract_citations
+from .legal import extract_citations, flag_dates_after_report
 from .mentions import find_mentions
 from .metadata import extract_metadata
 from .named_models import extract_models
@@ -44,9 +44,10 @@ def extract_text(report_id: str, text: str, encoding: str = "utf-8", sidecar: di
         "models": [],
         "reports": [],
     }
-    out["citations"] = extract_citations(report_id, lines)
-    out["models"] = extract_models(report_id, lines)
     out["reports"] = [extract_metadata(report_id, lines, sidecar or {}, sha256, len(text))]
+    out["citations"] = extract_citations(report_id, lines)
+    flag_dates_after_report(out["citations"], out["reports"][0].get("issue_date", ""))
+    out["models"] = extract_models(report_id, lines)
     return out
 
 

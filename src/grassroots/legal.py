@@ -154,9 +154,11 @@ def extract_citations(report_id: str, lines) -> list[dict]:
                 if not year and issue and not is_party(code):
                     year = ""
                 hits = _registry_lookup(kind, number, code)
-                if len(hits) == 1 and issue and hits[0]["issue_date"] and issue != hits[0]["issue_date"]:
+                if len(hits) == 1 and issue and hits[0]["issue_date"] and issue != hits[0]["issue_date"] \
+                        and (year or is_party(code)):
                     note = f"cited date {issue} differs from the registry ({hits[0]['issue_date']})"
-                canon = canonical_id(number, year, code, issue or (hits[0]["issue_date"] if len(hits) == 1 else ""))
+                # numbers of coded documents restart every year: never borrow a registry date
+                canon = canonical_id(number, year, code, issue)
                 rows.append(_row(report_id, line, m, kind, number, year or _year_of(issue, code), code, issue,
                                  canon, resolved, note))
     return rows
@@ -172,3 +174,13 @@ def _row(report_id, line, m, kind, number, year, code, issue, canon, resolved, n
         "issue_date": issue, "canonical_id": canon, "surface": m.group(0).strip(),
         "line": line.raw_line_at(m.start()), "resolved_from": resolved, "note": note,
     }
+
+
+def flag_dates_after_report(rows: list[dict], report_date: str) -> None:
+    """Note citations dated after the report itself (a slip in the report or in the citation)."""
+    if len(report_date) != 10:
+        return  # partial report dates ("2021-01") are not precise enough to compare days
+    for row in rows:
+        if len(row["issue_date"]) == 10 and row["issue_date"] > report_date:
+            extra = f"dated {row['issue_date']}, after the report itself ({report_date})"
+            row["note"] = f"{row['note']}; {extra}" if row["note"] else extra
