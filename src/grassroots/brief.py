@@ -448,13 +448,9 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 # English words for the codebook's unit nouns (column headers of the en brief).
-UNIT_EN = {"đơn": "petitions", "đơn thư": "petitions", "hồ sơ": "dossiers", "vụ": "cases",
-           "vụ việc": "cases", "lượt": "sessions", "người": "persons", "đoàn": "delegations",
-           "tổ": "teams", "mô hình": "models", "xã": "communes", "thôn": "villages",
-           "tiêu chí": "criteria", "đơn vị": "units", "ban": "boards", "nội dung": "items",
-           "cuộc": "inspections", "doanh nghiệp": "enterprises", "hộ": "households"}
-
-UNIT_EN_ONE = {v: ("criterion" if v == "criteria" else v[:-1]) for v in UNIT_EN.values()}
+# English words for the codebook's unit nouns come from the codebook (one declaration).
+UNIT_EN = {unit: names[0] for unit, names in load_codebook().units.items()}
+UNIT_EN_ONE = {names[0]: names[1] for names in load_codebook().units.values()}
 
 TABLE_ABOUT = {
     "reports": ("Siêu dữ liệu của từng báo cáo (địa phương, cấp, kỳ, ngày, SHA-256)",

@@ -24,7 +24,6 @@ import yaml
 from .paths import OCR_CORRECTIONS_FILE
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_SUP_TO_INT = {c: str(i) for i, c in enumerate(SUPERSCRIPT_DIGITS)}
 
 # Sentence-final characters: a paragraph ending in one of these is complete.
 _TERMINAL = set('.!?;:…"”’»)]*')
@@ -93,7 +92,7 @@ _TRAILING_PARENS = re.compile(r"\){3,}\s*$")
 _EMPHASIS = re.compile(r"(\*{1,3})(?=[^\s*])(.+?)(?<=[^\s*])\1")
 _EMPTY_EMPHASIS = re.compile(r"^\s*\*{2,}\s*$")
 _FOOTNOTE_MARK = re.compile(rf"(?<=[^\s{SUPERSCRIPT_DIGITS}])([{SUPERSCRIPT_DIGITS}]+)(?=[\s,;.:)]|$)")
-_FOOTNOTE_LINE = re.compile(rf"^\s*([{SUPERSCRIPT_DIGITS}]+|\[\^?\d+\]:?)\s+\S")
+FOOTNOTE_LINE = re.compile(rf"^\s*([{SUPERSCRIPT_DIGITS}]+|\[\^?\d+\]:?)\s+\S")
 
 
 def _markup_rules() -> list[Rule]:
@@ -189,14 +188,21 @@ def _apply_markup(line: str, lineno: int, log: list[Correction]) -> str:
     return line
 
 
-def _is_heading(text: str) -> bool:
+_NUMBERED = re.compile(r"^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*\S")
+_INNER_CLAUSE = re.compile(r"[.:;]\s+\S")
+
+
+def is_heading(text: str) -> bool:
+    """A heading: markdown "#", a short numbered title with one clause, or a short all-caps line."""
     t = text.strip()
     if t.startswith("#"):
         return True
-    if re.match(r"^([IVXLC]+|\d+(\.\d+)*|[a-zđ])[.)]\s+\S", t) and len(t) < 200 and t[-1] not in ".;":
+    if _NUMBERED.match(t) and len(t) <= 200 and not _INNER_CLAUSE.search(t):
         return True
+    if len(t) >= 120:
+        return False
     letters = [c for c in t if c.isalpha()]
-    return bool(letters) and len(t) < 120 and all(c.isupper() for c in letters)
+    return bool(letters) and all(c.isupper() for c in letters)
 
 
 def _ends_open(text: str) -> bool:
@@ -225,7 +231,7 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
         if not line:
             paragraphs.append(CleanLine("", [(0, lineno)]))  # blank: a paragraph boundary
             continue
-        if _FOOTNOTE_LINE.match(line):
+        if FOOTNOTE_LINE.match(line):
             footnotes.append(CleanLine(line, [(0, lineno)]))
             continue
         for m in reversed(list(_FOOTNOTE_MARK.finditer(line))):
@@ -242,7 +248,7 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
         if (
             prev is not None
             and _ends_open(prev.text)
-            and not _is_heading(prev.text)
+            and not is_heading(prev.text)
             and _starts_continuation(block.text)
         ):
             sep = "" if prev.text.endswith("-") else " "

@@ -56,10 +56,6 @@ class Indicator:
     rules: tuple[Rule, ...] = field(repr=False)
     order: int = 0
 
-    @property
-    def is_percent(self) -> bool:
-        return self.kind == "percent"
-
 
 @dataclass(frozen=True)
 class Codebook:
@@ -67,6 +63,7 @@ class Codebook:
     themes: dict
     indicators: dict[str, Indicator]
     relations: tuple[dict, ...]
+    units: dict = field(default_factory=dict)  # unit noun -> (English plural, singular)
 
     def by_theme(self) -> dict[str, list[Indicator]]:
         out: dict[str, list[Indicator]] = {t: [] for t in self.themes}
@@ -158,7 +155,11 @@ def load(path: str = str(CODEBOOK_FILE)) -> Codebook:
                 for c in str(entry).split("+"):  # "a+b": a denominator reading made of two codes
                     if c != "denominator" and c not in indicators:
                         raise CodebookError(f"relation {rel.get('id')}: unknown code {c}")
-    return Codebook(int(data.get("version", 1)), themes, indicators, relations)
+    units = {str(k): (str(v[0]), str(v[1])) for k, v in (data.get("units") or {}).items()}
+    missing = sorted({i.unit for i in indicators.values() if i.kind == "count"} - set(units))
+    if missing:
+        raise CodebookError(f"units: no English name for {missing}")
+    return Codebook(int(data.get("version", 1)), themes, indicators, relations, units)
 
 
 def markdown(cb: Codebook | None = None) -> str:

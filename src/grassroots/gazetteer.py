@@ -55,25 +55,11 @@ def fold(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", text.lower())
 
 
-# Old-style tone placement ("hoà", "thuỷ") -> new style ("hòa", "thủy") at a syllable end.
-_TONES = {
-    "a": "àáảãạ", "e": "èéẻẽẹ", "y": "ỳýỷỹỵ",
-}
-_TONED_O = "òóỏõọ"
-_TONED_U = "ùúủũụ"
-_OLD_STYLE = {}
-for _i in range(5):
-    _OLD_STYLE["o" + _TONES["a"][_i]] = _TONED_O[_i] + "a"
-    _OLD_STYLE["o" + _TONES["e"][_i]] = _TONED_O[_i] + "e"
-    _OLD_STYLE["u" + _TONES["y"][_i]] = _TONED_U[_i] + "y"
-_OLD_STYLE_RE = re.compile("(" + "|".join(_OLD_STYLE) + r")(?!\w)")
-
-
 def accent_key(text: str) -> str:
     """Key with diacritics kept (case, spacing and tone-placement style ignored)."""
-    text = unicodedata.normalize("NFC", text or "").lower()
-    text = _OLD_STYLE_RE.sub(lambda m: _OLD_STYLE[m.group(1)], text)
-    return re.sub(r"[\W_]", "", text)
+    from .mentions import fold as fold_tones  # one rule for old/new tone placement
+
+    return re.sub(r"[\W_]", "", fold_tones(unicodedata.normalize("NFC", text or "")))
 
 
 def split_unit(name: str) -> tuple[str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .clean import is_heading as _is_heading
 from .codebook import Codebook, Indicator, Rule, load
 from .mentions import Mention, fold
 from .numbers import plain
@@ -19,23 +20,6 @@ _PLAN_HEADING = re.compile(
     r"^[#\s]*(?:[ivxlc]+|\d+(?:\.\d+)*|[a-zđ])?[.)]?\s*(?:nhiệm vụ|phương hướng|giải pháp|kiến nghị|đề xuất|"
     r"kế hoạch|mục tiêu)"
 )
-_INNER_CLAUSE = re.compile(r"[.:;]\s+\S")
-_NUMBERED = re.compile(r"^\s*(?:[IVXLC]+|\d+(?:\.\d+)*|[a-zđ])[.)]\s*\S")
-
-
-def _is_heading(text: str) -> bool:
-    """A heading: markdown "#", a short numbered title with one clause, or a short all-caps line."""
-    t = text.strip()
-    if t.startswith("#"):
-        return True
-    if _NUMBERED.match(t) and len(t) <= 200 and not _INNER_CLAUSE.search(t):
-        return True
-    if len(t) >= 120:
-        return False
-    letters = [c for c in t if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters)
-
-
 _DIGIT = re.compile(r"\d")
 # A figure and up to three words right before a cue: the cue then describes that figure.
 _ATTACHED = re.compile(

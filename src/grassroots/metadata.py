@@ -19,6 +19,7 @@ import re
 import unicodedata
 from datetime import date
 
+from .clean import FOOTNOTE_LINE as _FOOTNOTE  # one footnote pattern, shared with cleaning
 from .gazetteer import accent_key, level_of_type, resolve_unit, split_unit
 
 # reports.csv columns (DESIGN.md section 4), in order.
@@ -81,7 +82,6 @@ _SIG_NOISE = re.compile(r"^[\[(]?\s*(?:đã\s+ký|ký|ký\s+tên|ký,?\s+ghi\s+r
                         r"chữ\s+ký\s+số.*|đã\s+ký\s+và\s+đóng\s+dấu)\s*[\])]?\.?$", re.I)
 _PERSON = re.compile(rf"^{_WORD}(?:\s+{_WORD}){{1,5}}$")
 
-_FOOTNOTE = re.compile(r"^\s*(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\[\^?\d+\]:?)\s+\S")
 _MD = re.compile(r"^\s*#{1,6}\s*")
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .paths import NOTEBOOKS_DIR, REPO_ROOT, resolve_dir
+from .rawio import sha256_file
 
 
 @dataclass(frozen=True)
@@ -68,14 +69,6 @@ class Dirs:
         return (self.processed if kind == "processed" else self.reports) / rel
 
 
-def _sha_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def raw_fingerprint(raw_dir: Path, memo: dict) -> str:
     """Checksum of every file in RAW_DIR (names and contents), memoised on (size, mtime)."""
     h = hashlib.sha256()
@@ -85,7 +78,7 @@ def raw_fingerprint(raw_dir: Path, memo: dict) -> str:
             st = path.stat()
             sig = f"{st.st_size}:{st.st_mtime_ns}"
             prev = memo.get(path.name)
-            digest = prev[1] if prev and prev[0] == sig else _sha_file(path)
+            digest = prev[1] if prev and prev[0] == sig else sha256_file(path)
             new_memo[path.name] = (sig, digest)
             h.update(path.name.encode("utf-8", "surrogateescape") + b"\0" + digest.encode() + b"\n")
     memo.clear()
@@ -100,7 +93,7 @@ def stage_fingerprint(stage: Stage, dirs: Dirs, raw_fp: str, extra: dict) -> str
     h.update(json.dumps({
         "stage": stage.name,
         "code": code_version(),
-        "notebook": _sha_file(NOTEBOOKS_DIR / stage.notebook),
+        "notebook": sha256_file(NOTEBOOKS_DIR / stage.notebook),
         "params": dirs.params(),
         "raw": raw_fp,
         "extra": extra,
@@ -118,7 +111,7 @@ def _outputs_state(dirs: Dirs, stage: Stage) -> dict | None:
         path = dirs.output(spec)
         if not path.exists():
             return None
-        state[spec] = _sha_file(path)
+        state[spec] = sha256_file(path)
     return state
 
 
@@ -164,15 +157,16 @@ def main(argv: list[str] | None = None) -> int:
     if not dirs.raw.is_dir():
         print(f"error: RAW_DIR {dirs.raw} does not exist", file=sys.stderr)
         return 2
-    from .rawio import ManifestError, changed_since_manifest, read_manifest
+    from .rawio import ManifestError, check_manifest, read_manifest
     from .runner import NotebookFailed
 
     try:
         if read_manifest(dirs.raw) is None:
             print(f"warning: {dirs.raw.name}/ has no MANIFEST.sha256; processing its files without an "
                   "integrity check", file=sys.stderr)
-        for problem in changed_since_manifest(dirs.raw).values():
-            print(f"error: {problem}; this report is refused, the others are processed", file=sys.stderr)
+        for problem in check_manifest(dirs.raw):
+            # changed files are refused (an errors.csv row each); new files are processed
+            print(f"manifest: {problem}", file=sys.stderr)
     except ManifestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3

@@ -238,59 +238,42 @@ def read_manifest(raw_dir: Path) -> dict[str, str] | None:
     return entries
 
 
-def check_manifest(raw_dir: Path) -> list[str]:
-    """Compare raw_dir with its manifest. Returns the problems (empty list = all good).
-
-    Returns ["no manifest"]-style warnings are not problems: a missing manifest gives None-check
-    handled by the caller (see verify_raw_dir).
-    """
-    entries = read_manifest(raw_dir)
-    if entries is None:
-        return []
-    problems = []
-    present = {p.name: p for p in manifest_files(raw_dir)}
-    for name, digest in sorted(entries.items()):
-        if name not in present:
-            problems.append(f"{name}: listed in {MANIFEST_NAME} but missing")
-        elif sha256_file(present[name]) != digest:
-            problems.append(f"{name}: changed since {MANIFEST_NAME} was written (raw files must never be edited)")
-    for name in sorted(set(present) - set(entries)):
-        problems.append(f"{name}: not in {MANIFEST_NAME} (run `make manifest` to record a deliberate addition)")
-    return problems
-
-
-def verify_raw_dir(raw_dir: Path, warn=print) -> bool:
-    """Refuse to run on a raw dir that differs from its manifest; warn when there is none.
-
-    Returns True when a manifest was present and matched, False when there is no manifest.
-    """
-    entries = read_manifest(raw_dir)
-    if entries is None:
-        warn(f"warning: {raw_dir.name}/ has no {MANIFEST_NAME}; processing its files without an integrity check")
-        return False
-    problems = check_manifest(raw_dir)
-    if problems:
-        raise ManifestError(
-            f"raw data in {raw_dir.name}/ differs from {MANIFEST_NAME}:\n  "
-            + "\n  ".join(problems)
-            + "\nRestore the original files, or run `make manifest` if the change is deliberate."
-        )
-    return True
-
-
-def changed_since_manifest(raw_dir: Path) -> dict[str, str]:
-    """Report files whose raw text or sidecar differs from the manifest: {report_id: problem}.
-
-    These reports are refused (an error row each) while the rest of the corpus is processed;
-    files merely missing from the manifest are new and are processed (with the manifest warning).
-    """
+def _compare_manifest(raw_dir: Path) -> dict[str, str]:
+    """{file name: "changed" | "missing" | "new"} for every file that differs from the manifest."""
     entries = read_manifest(raw_dir)
     if entries is None:
         return {}
-    out = {}
-    for p in manifest_files(raw_dir):
-        digest = entries.get(p.name)
-        if digest is not None and sha256_file(p) != digest:
-            out[p.stem] = (f"{p.name}: changed since {MANIFEST_NAME} was written (raw files must never be "
-                           "edited; restore it, or run `make manifest` if the change is deliberate)")
-    return out
+    present = {p.name: p for p in manifest_files(raw_dir)}
+    status = {}
+    for name, digest in sorted(entries.items()):
+        if name not in present:
+            status[name] = "missing"
+        elif sha256_file(present[name]) != digest:
+            status[name] = "changed"
+    for name in sorted(set(present) - set(entries)):
+        status[name] = "new"
+    return status
+
+
+_PROBLEM = {
+    "changed": f"changed since {MANIFEST_NAME} was written (raw files must never be edited; restore it, "
+               "or run `make manifest` if the change is deliberate)",
+    "missing": f"listed in {MANIFEST_NAME} but missing",
+    "new": f"not in {MANIFEST_NAME} (run `make manifest` to record a deliberate addition)",
+}
+
+
+def check_manifest(raw_dir: Path) -> list[str]:
+    """Every difference between raw_dir and its manifest, one message each ([] when they agree
+    or when there is no manifest)."""
+    return [f"{name}: {_PROBLEM[kind]}" for name, kind in _compare_manifest(raw_dir).items()]
+
+
+def changed_since_manifest(raw_dir: Path) -> dict[str, str]:
+    """Reports whose raw text or sidecar changed since the manifest: {report_id: problem}.
+
+    These reports are refused (an error row each) while the rest of the corpus is processed;
+    files merely new to the manifest are processed.
+    """
+    return {Path(name).stem: f"{name}: {_PROBLEM[kind]}"
+            for name, kind in _compare_manifest(raw_dir).items() if kind == "changed"}

@@ -25,7 +25,6 @@ class CleanSummary:
     from_cache: int = 0
     corrections: int = 0
     errors: list[ReportError] = field(default_factory=list)
-    manifest_checked: bool = False
 
     def as_rows(self) -> list[dict]:
         return [
@@ -59,13 +58,11 @@ def _clean_one(args: tuple[Path, Path]) -> tuple[str, str, list[dict] | None, st
     return report_id, "cleaned", rows, None
 
 
-def clean_corpus(raw_dir: Path, interim_dir: Path, processed_dir: Path, workers: int | None = None,
-                 warn=print) -> CleanSummary:
+def clean_corpus(raw_dir: Path, interim_dir: Path, processed_dir: Path, workers: int | None = None) -> CleanSummary:
     import pandas as pd
 
     summary = CleanSummary()
     changed = rawio.changed_since_manifest(raw_dir)
-    summary.manifest_checked = rawio.read_manifest(raw_dir) is not None
     files = [p for p in rawio.list_raw(raw_dir) if p.stem not in changed]
     summary.errors.extend(ReportError(rid, "manifest", msg) for rid, msg in sorted(changed.items()))
     summary.reports = len(files) + len(changed)
