@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grassroots.runner import NotebookFailed, run_notebook
+from grassroots.runner import KernelPool, NotebookFailed, run_notebook
 
 from .conftest import DEV, RAW, ROOT
 
@@ -48,10 +48,28 @@ def test_clean_notebook_on_a_fixture_dir_is_byte_identical_across_runs(bare_corp
     nb = nbformat.reads(nb1.decode(), as_version=4)
     assert "start_time" not in nb.metadata.get("papermill", {})
     assert [c["id"] for c in nb.cells][:3] == ["cell-000", "cell-001", "cell-002"]
-    run_notebook(ROOT / "notebooks" / "10-clean.ipynb", out, params)  # second run: from cache
+    # second run: from cache, in a kernel started ahead and warmed by the pipeline's kernel pool;
+    # the executed notebook must be the same bytes as with a fresh kernel
+    pool = KernelPool()
+    pool.start("clean", ROOT / "notebooks", ("pandas", "grassroots.stage_clean"))
+    km = pool.take("clean")
+    assert km is not None and km.has_kernel
+    try:
+        run_notebook(ROOT / "notebooks" / "10-clean.ipynb", out, params, km=km)
+    finally:
+        pool.shutdown(km)
     assert {p.name: p.read_bytes() for p in (tmp_path / "interim").glob("*.txt")} == first
     assert (tmp_path / "processed" / "corrections.csv").read_bytes() == corr1
     assert out.read_bytes() == nb1
+
+
+def test_kernel_pool_gives_nothing_for_a_stage_it_did_not_start_and_stops_the_rest():
+    pool = KernelPool()
+    assert pool.take("validate") is None  # the notebook then starts its own kernel
+    pool.start("brief", ROOT / "notebooks", ("json",))
+    warm = pool._warm["brief"].km
+    pool.shutdown()
+    assert not warm.has_kernel and pool.take("brief") is None
 
 
 def test_make_extract_with_absolute_dirs_outside_the_repo(bare_corpus, tmp_path):

@@ -27,16 +27,20 @@ class Stage:
     name: str
     notebook: str
     outputs: tuple[str, ...]  # files under PROCESSED_DIR / REPORTS_DIR that must exist
+    imports: tuple[str, ...] = ()  # modules its kernel imports while earlier stages run
 
 
 STAGES = [
-    Stage("clean", "10-clean.ipynb", ("processed:corrections.csv",)),
+    Stage("clean", "10-clean.ipynb", ("processed:corrections.csv",), ("pandas", "grassroots.stage_clean")),
     Stage("extract", "20-extract.ipynb", (
         "processed:reports.csv", "processed:mentions.csv", "processed:indicators.csv",
-        "processed:citations.csv", "processed:models.csv", "processed:errors.csv")),
-    Stage("validate", "30-validate.ipynb", ("processed:findings.csv",)),
+        "processed:citations.csv", "processed:models.csv", "processed:errors.csv"),
+        ("pandas", "grassroots.stage_extract", "grassroots.extract")),
+    Stage("validate", "30-validate.ipynb", ("processed:findings.csv",),
+          ("pandas", "great_expectations", "grassroots.validate")),
     Stage("brief", "40-brief.ipynb", ("reports:briefs/brief-vi.html", "reports:briefs/brief-en.html",
-                                       "reports:index.html")),
+                                       "reports:index.html"),
+          ("pandas", "jinja2", "matplotlib.figure", "matplotlib.backends.backend_svg", "grassroots.brief")),
 ]
 STAGE_NAMES = [s.name for s in STAGES]
 
@@ -115,33 +119,67 @@ def _outputs_state(dirs: Dirs, stage: Stage) -> dict | None:
     return state
 
 
-def run_stage(stage: Stage, dirs: Dirs, force: bool, memo: dict, extra: dict) -> bool:
-    """Run (or skip) one stage. Returns True when it ran."""
-    from .atomic import write_text
-
-    raw_fp = raw_fingerprint(dirs.raw, memo)
-    fp = stage_fingerprint(stage, dirs, raw_fp, extra)
+def stage_state(stage: Stage, dirs: Dirs, memo: dict, extra: dict) -> tuple[str, bool]:
+    """(fingerprint, up to date): up to date when the fingerprint and the outputs are unchanged."""
+    fp = stage_fingerprint(stage, dirs, raw_fingerprint(dirs.raw, memo), extra)
     stamp = _stamp_path(dirs, stage)
-    if not force and stamp.exists():
-        try:
-            old = json.loads(stamp.read_text(encoding="utf-8"))
-        except ValueError:
-            old = {}
-        if old.get("fingerprint") == fp and old.get("outputs") == _outputs_state(dirs, stage):
-            print(f"[{stage.name}] up to date")
-            return False
+    if not stamp.exists():
+        return fp, False
+    try:
+        old = json.loads(stamp.read_text(encoding="utf-8"))
+    except ValueError:
+        return fp, False
+    return fp, old.get("fingerprint") == fp and old.get("outputs") == _outputs_state(dirs, stage)
+
+
+def run_stage(stage: Stage, dirs: Dirs, fingerprint: str, extra: dict, km=None) -> None:
+    """Execute one stage's notebook (in ``km`` when given) and stamp its outputs."""
+    from .atomic import write_text
     from .runner import run_notebook
 
     t0 = time.perf_counter()
     params = dirs.params() | extra
     print(f"[{stage.name}] running notebooks/{stage.notebook} ...", flush=True)
     run_notebook(NOTEBOOKS_DIR / stage.notebook, dirs.reports / "runs" / stage.notebook, params,
-                 cwd=NOTEBOOKS_DIR)
+                 cwd=NOTEBOOKS_DIR, km=km)
     state = _outputs_state(dirs, stage)
     if state is not None:
-        write_text(stamp, json.dumps({"fingerprint": fp, "outputs": state}, sort_keys=True, indent=1) + "\n")
+        write_text(_stamp_path(dirs, stage), json.dumps({"fingerprint": fingerprint, "outputs": state},
+                                                        sort_keys=True, indent=1) + "\n")
     print(f"[{stage.name}] done in {time.perf_counter() - t0:.1f} s", flush=True)
-    return True
+
+
+def run_stages(stages: list[Stage], dirs: Dirs, force: bool, memo: dict, extra: dict) -> int:
+    """Run the stages from the first one that is out of date (a stage reruns when an earlier one
+    ran: its inputs changed). Returns how many ran.
+
+    The kernels of all stages that will run are started at once, each importing its stage's
+    modules, so that kernel start-up and imports overlap the stages before them.
+    """
+    from .runner import KernelPool
+
+    plan = []
+    for stage in stages:
+        stage_extra = extra if stage.name == "validate" else {}
+        fp, fresh = stage_state(stage, dirs, memo, stage_extra)
+        if fresh and not force and not plan:
+            print(f"[{stage.name}] up to date")
+            continue
+        plan.append((stage, fp, stage_extra))
+    pool = KernelPool()
+    try:
+        for stage, _, _ in plan:
+            pool.start(stage.name, NOTEBOOKS_DIR, stage.imports)
+        for stage, fp, stage_extra in plan:
+            km = pool.take(stage.name)
+            try:
+                run_stage(stage, dirs, fp, stage_extra, km)
+            finally:
+                if km is not None:
+                    pool.shutdown(km)
+    finally:
+        pool.shutdown()
+    return len(plan)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,11 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         memo = {}
     strict = os.environ.get("STRICT", "0") in ("1", "true", "yes")
     extra = {"STRICT": strict}
-    ran = False
     try:
-        for stage in STAGES[:upto]:
-            # A stage reruns when an earlier one ran (its inputs changed).
-            ran = run_stage(stage, dirs, force or ran, memo, extra if stage.name == "validate" else {}) or ran
+        run_stages(STAGES[:upto], dirs, force, memo, extra)
     except NotebookFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

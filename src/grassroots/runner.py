@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import write_text
@@ -59,9 +60,77 @@ def failing_cell_report(nb) -> str:
     return "a cell failed (no error output recorded)"
 
 
-def run_notebook(input_path: Path, output_path: Path, parameters: dict, cwd: Path | None = None) -> None:
+@dataclass
+class _Warm:
+    km: object  # jupyter_client AsyncKernelManager with a started kernel
+    client: object  # blocking client that sent the warm-up request
+    msg_id: str
+
+
+class KernelPool:
+    """Kernels started ahead of the notebooks that will run, each importing its notebook's modules.
+
+    A stage's kernel start and its imports (Great Expectations alone takes about 3 s) then
+    overlap the execution of the stages before it, on the other core. The warm-up runs silently
+    and outside the history (no execution count, no output), and ``take`` waits for it to finish
+    before the notebook's first cell, so the executed notebook is the same as with a fresh kernel.
+    """
+
+    def __init__(self, startup_timeout: float = 120):
+        self._warm: dict[str, _Warm] = {}
+        self.timeout = startup_timeout
+
+    def start(self, key: str, cwd: Path, imports: tuple[str, ...]) -> None:
+        from jupyter_client import AsyncKernelManager, BlockingKernelClient
+        from jupyter_client.utils import run_sync
+
+        km = AsyncKernelManager(kernel_name="python3")
+        run_sync(km.start_kernel)(cwd=str(cwd))
+        client = BlockingKernelClient(**km.get_connection_info(session=True))
+        client.start_channels(iopub=False, stdin=False, hb=False, control=False)
+        code = "\n".join(f"import {name}" for name in imports) or "pass"
+        msg_id = client.execute(code, silent=True, store_history=False, allow_stdin=False)
+        self._warm[key] = _Warm(km, client, msg_id)
+
+    def take(self, key: str):
+        """The warmed kernel manager for ``key`` (its warm-up finished), or None to start afresh."""
+        warm = self._warm.pop(key, None)
+        if warm is None:
+            return None
+        try:
+            while True:
+                reply = warm.client.get_shell_msg(timeout=self.timeout)
+                if reply["parent_header"].get("msg_id") == warm.msg_id:
+                    break
+        except Exception:  # noqa: BLE001 - a kernel that did not come up: the notebook starts its own
+            self._shutdown(warm)
+            return None
+        warm.client.stop_channels()
+        return warm.km
+
+    def shutdown(self, km=None) -> None:
+        """Stop one kernel (after its notebook ran) or, with no argument, every one not taken."""
+        from jupyter_client.utils import run_sync
+
+        if km is not None:
+            run_sync(km.shutdown_kernel)(now=True)
+            return
+        for key in list(self._warm):
+            self._shutdown(self._warm.pop(key))
+
+    @staticmethod
+    def _shutdown(warm: _Warm) -> None:
+        from jupyter_client.utils import run_sync
+
+        warm.client.stop_channels()
+        run_sync(warm.km.shutdown_kernel)(now=True)
+
+
+def run_notebook(input_path: Path, output_path: Path, parameters: dict, cwd: Path | None = None,
+                 km=None) -> None:
     """Execute ``input_path`` with ``parameters``; write the normalised result to ``output_path``.
 
+    km: an already started kernel (from KernelPool.take) to run in; default: a new kernel.
     Raises NotebookFailed (with the failing cell's source and traceback) when a cell raises;
     the executed notebook is still written so the error can be read in context.
     """
@@ -70,6 +139,7 @@ def run_notebook(input_path: Path, output_path: Path, parameters: dict, cwd: Pat
     from papermill.exceptions import PapermillExecutionError
 
     failure = None
+    engine_kwargs = {"km": km} if km is not None else {}
     with tempfile.TemporaryDirectory(prefix="grassroots-run-") as tmp:
         tmp_out = Path(tmp) / output_path.name
         try:
@@ -82,6 +152,7 @@ def run_notebook(input_path: Path, output_path: Path, parameters: dict, cwd: Pat
                 cwd=str(cwd or input_path.parent),
                 log_output=False,
                 request_save_on_cell_execute=False,
+                **engine_kwargs,
             )
         except PapermillExecutionError:
             failure = True
