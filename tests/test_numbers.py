@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grassroots.mentions import find_mentions
-from grassroots.numbers import NumberParseError, parse_number, plain
+from grassroots.numbers import NumberParseError, parse_number, parse_number_babel, plain
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,18 @@ def test_plain_has_no_exponent_and_no_float_noise():
     assert plain(Decimal("6.6") * Decimal(10) ** 9) == "6600000000"
     assert plain(Decimal("184243.33") * Decimal("0.01")) == "1842.4333"
     assert plain(Decimal("84.40")) == "84.4"
+
+
+_GROUPED = st.integers(min_value=0, max_value=10**15).map(lambda n: format_decimal(n, locale="vi"))
+_DECIMALS = st.tuples(st.integers(min_value=0, max_value=10**12), st.text("0123456789", min_size=1, max_size=4)).map(
+    lambda t: format_decimal(t[0], locale="vi") + "," + t[1])
+_PLAIN_DIGITS = st.text("0123456789", min_size=1, max_size=14)  # "02", "0007", "1500"
+
+
+@given(st.one_of(_GROUPED, _DECIMALS, _PLAIN_DIGITS, _PLAIN_DIGITS.map(lambda d: d + ",5")))
+def test_strict_reading_is_babels_strict_parse(text):
+    # parse_number reads strict forms without calling Babel (for speed); it must agree with Babel
+    # to the last digit and exponent, not just numerically
+    value, rule = parse_number(text)
+    assert rule == "strict"
+    assert str(value) == str(parse_number_babel(text))

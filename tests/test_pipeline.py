@@ -51,7 +51,7 @@ def test_clean_notebook_on_a_fixture_dir_is_byte_identical_across_runs(bare_corp
     # second run: from cache, in a kernel started ahead and warmed by the pipeline's kernel pool;
     # the executed notebook must be the same bytes as with a fresh kernel
     pool = KernelPool()
-    pool.start("clean", ROOT / "notebooks", ("pandas", "grassroots.stage_clean"))
+    pool.start("clean", ROOT / "notebooks", "import pandas\nimport grassroots.stage_clean")
     km = pool.take("clean")
     assert km is not None and km.has_kernel
     try:
@@ -66,7 +66,7 @@ def test_clean_notebook_on_a_fixture_dir_is_byte_identical_across_runs(bare_corp
 def test_kernel_pool_gives_nothing_for_a_stage_it_did_not_start_and_stops_the_rest():
     pool = KernelPool()
     assert pool.take("validate") is None  # the notebook then starts its own kernel
-    pool.start("brief", ROOT / "notebooks", ("json",))
+    pool.start("brief", ROOT / "notebooks", "import json")
     warm = pool._warm["brief"].km
     pool.shutdown()
     assert not warm.has_kernel and pool.take("brief") is None

@@ -83,6 +83,7 @@ class Rule:
     name: str
     pattern: re.Pattern
     repl: object  # str or callable
+    needs: str  # a literal every match contains: the rule is skipped on lines without it
 
 
 _SUP_TAG = re.compile(r"<(sup|sub)>(.*?)</\1>", re.I)
@@ -97,13 +98,13 @@ FOOTNOTE_LINE = re.compile(rf"^\s*([{SUPERSCRIPT_DIGITS}]+|\[\^?\d+\]:?)\s+\S")
 
 def _markup_rules() -> list[Rule]:
     return [
-        Rule("page-mark", _PAGE_MARK_LY, ""),
-        Rule("page-mark", _TRAILING_PARENS, ""),
-        Rule("markup-sup", _SUP_TAG, lambda m: m.group(2)),
-        Rule("markup-html", _SIMPLE_TAGS, ""),
-        Rule("markup-emphasis", _EMPHASIS, lambda m: m.group(2)),
-        Rule("markup-emphasis", re.compile(r"^\*{2,3}(?=[^\s*])"), ""),
-        Rule("markup-emphasis", re.compile(r"(?<=[^\s*])\*{2,3}\s*$"), ""),
+        Rule("page-mark", _PAGE_MARK_LY, "", "*ly*"),
+        Rule("page-mark", _TRAILING_PARENS, "", ")))"),
+        Rule("markup-sup", _SUP_TAG, lambda m: m.group(2), "<"),
+        Rule("markup-html", _SIMPLE_TAGS, "", "<"),
+        Rule("markup-emphasis", _EMPHASIS, lambda m: m.group(2), "*"),
+        Rule("markup-emphasis", re.compile(r"^\*{2,3}(?=[^\s*])"), "", "**"),
+        Rule("markup-emphasis", re.compile(r"(?<=[^\s*])\*{2,3}\s*$"), "", "**"),
     ]
 
 
@@ -167,13 +168,21 @@ def _nfc_line(line: str, lineno: int, log: list[Correction]) -> str:
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _MARKUP_CHARS = re.compile(r"[*<)]")
+_SUPERSCRIPT = re.compile(f"[{SUPERSCRIPT_DIGITS}]")
+
+
+def _squeeze_spaces(line: str) -> str:
+    """Runs of spaces, tabs and no-break spaces -> one space; trimmed."""
+    if "  " in line or "\t" in line or "\u00a0" in line:
+        line = _SPACES.sub(" ", line)
+    return line.strip()
 
 
 def _apply_markup(line: str, lineno: int, log: list[Correction]) -> str:
     if not _MARKUP_CHARS.search(line):
         return line  # fast path: most lines carry no markup
     for rule in MARKUP_RULES:
-        while True:
+        while rule.needs in line:
             m = rule.pattern.search(line)
             if not m:
                 break
@@ -201,8 +210,13 @@ def is_heading(text: str) -> bool:
         return True
     if len(t) >= 120:
         return False
-    letters = [c for c in t if c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters)
+    has_letter = False
+    for c in t:  # every letter upper case, and at least one letter
+        if c.isalpha():
+            if not c.isupper():
+                return False
+            has_letter = True
+    return has_letter
 
 
 def _ends_open(text: str) -> bool:
@@ -227,14 +241,15 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
     for lineno, raw in enumerate(raw_lines, 1):
         line = _nfc_line(raw, lineno, log)
         line = _apply_markup(line, lineno, log)
-        line = _SPACES.sub(" ", line).strip()
+        line = _squeeze_spaces(line)
         if not line:
             paragraphs.append(CleanLine("", [(0, lineno)]))  # blank: a paragraph boundary
             continue
         if FOOTNOTE_LINE.match(line):
             footnotes.append(CleanLine(line, [(0, lineno)]))
             continue
-        for m in reversed(list(_FOOTNOTE_MARK.finditer(line))):
+        marks = list(_FOOTNOTE_MARK.finditer(line)) if _SUPERSCRIPT.search(line) else ()
+        for m in reversed(marks):
             log.append(Correction(lineno, line[max(0, m.start() - 12): m.end()], line[max(0, m.start() - 12): m.start()], "footnote-mark"))
             line = line[: m.start()] + line[m.end():]
         paragraphs.append(CleanLine(line, [(0, lineno)]))
@@ -264,15 +279,18 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
         joined.append(CleanLine(block.text, list(block.anchors)))
 
     lines = joined + footnotes
+    # Only the corrections whose literal occurs somewhere in the report are tried line by line.
+    whole = "\n".join(line.text for line in lines)
+    corrections = [corr for corr in load_ocr_corrections() if corr.hint in whole]
     for line in lines:
-        _apply_ocr(line, log)
+        _apply_ocr(line, log, corrections)
     log.sort(key=lambda c: c.line)
     return CleanResult(report_id, encoding, lines, log, n_footnotes=len(footnotes))
 
 
-def _apply_ocr(line: CleanLine, log: list[Correction]) -> None:
+def _apply_ocr(line: CleanLine, log: list[Correction], corrections) -> None:
     text = line.text
-    for corr in load_ocr_corrections():
+    for corr in corrections:
         if corr.hint not in text:
             continue  # fast pre-check: plain substring test
         pos = 0

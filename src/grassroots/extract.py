@@ -4,22 +4,30 @@ Dask worker, and its result can be cached by content."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from . import clean, rawio
 from .indicators import assign, choose, indicator_rows
 from .legal import extract_citations, flag_dates_after_report
-from .mentions import find_mentions
+from .mentions import FoldedLines, find_mentions
 from .metadata import extract_metadata
 from .named_models import extract_models
 
+_ANY_DIGIT = re.compile(r"\d")
 
-def mentions_table(report_id: str, lines) -> tuple[list[dict], list[list[tuple[str, object]]]]:
+
+def mentions_table(report_id: str, lines, folded=None
+                   ) -> tuple[list[dict], list[list[tuple[str, object]]]]:
     rows, per_line = [], []
     n = 0
     for li, line in enumerate(lines):
         found = []
-        for m in find_mentions(line.text):
+        text = line.text
+        if not _ANY_DIGIT.search(text):
+            per_line.append(found)
+            continue  # no number: nothing to find (and no need to fold the line)
+        for m in find_mentions(text, folded=folded[li] if folded is not None else None):
             n += 1
             mid = f"m{n:04d}"
             found.append((mid, m))
@@ -35,8 +43,9 @@ def extract_text(report_id: str, text: str, encoding: str = "utf-8", sidecar: di
     """All tables for one report's decoded text."""
     result = clean.clean_text(text, report_id, encoding)
     lines = result.lines
-    mention_rows, per_line = mentions_table(report_id, lines)
-    chosen = choose(assign(lines, per_line))
+    folded = FoldedLines(lines)  # lower case, one tone style: read by several steps
+    mention_rows, per_line = mentions_table(report_id, lines, folded)
+    chosen = choose(assign(lines, per_line, folded=folded))
     out = {
         "mentions": mention_rows,
         "indicators": indicator_rows(report_id, chosen),
@@ -49,6 +58,18 @@ def extract_text(report_id: str, text: str, encoding: str = "utf-8", sidecar: di
     flag_dates_after_report(out["citations"], out["reports"][0].get("issue_date", ""))
     out["models"] = extract_models(report_id, lines)
     return out
+
+
+def warm_up() -> None:
+    """Load what every report needs once: the codebook, the OCR corrections, the registry of
+    instruments and the administrative-unit tables with their indexes (about 1.4 s, most of it the
+    gazetteer). Called before worker processes fork, they inherit it instead of each loading it."""
+    from . import codebook, gazetteer, legal
+
+    codebook.load()
+    clean.load_ocr_corrections()
+    legal.registry()
+    gazetteer.resolve_unit("Ba Tô", "Ba Tơ", "Quảng Ngãi", "commune")
 
 
 def extract_report(path: Path) -> dict:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .clean import is_heading as _is_heading
 from .codebook import Codebook, Indicator, Rule, load
-from .mentions import Mention, fold
+from .mentions import FoldedLines, Mention, fold
 from .numbers import plain
 
 _PLAN_HEADING = re.compile(
@@ -118,34 +118,53 @@ def _rules_by_unit(cb: Codebook) -> dict[str, list[tuple[Indicator, Rule]]]:
 _RULE_INDEX: dict[int, dict] = {}
 
 
-def _sections(lines) -> list[tuple[str, bool]]:
-    """Per line: (folded heading text of the section it is in, is-plan-section)."""
+def _sections(lines, folded) -> list[tuple[str, bool, bool]]:
+    """Per line: (folded heading text of the section it is in, is-plan-section, is-heading)."""
     out = []
     heading, plan = "", False
-    for line in lines:
+    for li, line in enumerate(lines):
         if _is_heading(line.text):
-            heading = fold(line.text)
+            heading = folded[li]
             plan = bool(_PLAN_HEADING.match(heading))
-            out.append((heading, plan))
+            out.append((heading, plan, True))
             continue
-        out.append((heading, plan))
+        out.append((heading, plan, False))
     return out
 
 
-def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebook | None = None
-           ) -> list[Candidate]:
-    """All (code, mention) bindings in document order, at most one code per mention."""
+def _candidate_rules(by_unit: dict, keys: frozenset) -> list[tuple[Indicator, Rule]]:
+    """The rules that accept any of the unit keys, in codebook order (memoised per key set)."""
+    cached = _PAIRS.get((id(by_unit), keys))
+    if cached is None:
+        cached = sorted({id(r): (i, r) for k in keys for i, r in by_unit.get(k, ())}.values(),
+                        key=lambda ir: ir[0].order)
+        if len(_PAIRS) > 50_000:  # unit words are open-ended: keep the memo bounded
+            _PAIRS.clear()
+        _PAIRS[(id(by_unit), keys)] = cached
+    return cached
+
+
+_PAIRS: dict[tuple[int, frozenset], list] = {}
+
+
+def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebook | None = None,
+           folded: FoldedLines | None = None) -> list[Candidate]:
+    """All (code, mention) bindings in document order, at most one code per mention.
+
+    folded: the lines folded (mentions.FoldedLines), when the caller has them already.
+    """
     cb = cb or load()
-    sections = _sections(lines)
+    folded = folded if folded is not None else FoldedLines(lines)
+    sections = _sections(lines, folded)
     out: list[Candidate] = []
     by_unit = _rules_by_unit(cb)
     for li, (line, mentions) in enumerate(zip(lines, mentions_per_line, strict=True)):
-        if not mentions or _is_heading(line.text):
+        if not mentions:
             continue
-        heading, plan = sections[li]
-        if plan:
+        heading, plan, is_heading = sections[li]
+        if is_heading or plan:
             continue
-        ftext = fold(line.text)
+        ftext = folded[li]
         for mid, m in mentions:
             if m.qualifier == "approx":
                 continue
@@ -160,10 +179,8 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
             best: tuple[tuple[int, int], int, Indicator, Rule] | None = None
             shared: list[tuple[tuple[int, int], Indicator, Rule]] = []
             written = fold(m.unit)
-            keys = {written, m.unit_normalized} | ({""} if (not m.unit or m.unit_inferred) else set())
-            pairs = sorted({id(r): (i, r) for k in keys for i, r in by_unit.get(k, ())}.values(),
-                           key=lambda ir: ir[0].order)
-            for ind, rule in pairs:
+            keys = frozenset({written, m.unit_normalized} | ({""} if (not m.unit or m.unit_inferred) else set()))
+            for ind, rule in _candidate_rules(by_unit, keys):
                 gap = _match_rule(rule, before, after, sentence, m, written)
                 if gap is None:
                     continue

@@ -27,20 +27,22 @@ class Stage:
     name: str
     notebook: str
     outputs: tuple[str, ...]  # files under PROCESSED_DIR / REPORTS_DIR that must exist
-    imports: tuple[str, ...] = ()  # modules its kernel imports while earlier stages run
+    warm_up: str = ""  # code its kernel runs while earlier stages execute: imports and loads
 
 
 STAGES = [
-    Stage("clean", "10-clean.ipynb", ("processed:corrections.csv",), ("pandas", "grassroots.stage_clean")),
+    Stage("clean", "10-clean.ipynb", ("processed:corrections.csv",),
+          "import pandas\nimport grassroots.stage_clean"),
     Stage("extract", "20-extract.ipynb", (
         "processed:reports.csv", "processed:mentions.csv", "processed:indicators.csv",
         "processed:citations.csv", "processed:models.csv", "processed:errors.csv"),
-        ("pandas", "grassroots.stage_extract", "grassroots.extract")),
+        "import pandas\nimport grassroots.stage_extract\nfrom grassroots.extract import warm_up\nwarm_up()"),
     Stage("validate", "30-validate.ipynb", ("processed:findings.csv",),
-          ("pandas", "great_expectations", "grassroots.validate")),
+          "import pandas\nimport great_expectations\nimport grassroots.validate"),
     Stage("brief", "40-brief.ipynb", ("reports:briefs/brief-vi.html", "reports:briefs/brief-en.html",
                                        "reports:index.html"),
-          ("pandas", "jinja2", "matplotlib.figure", "matplotlib.backends.backend_svg", "grassroots.brief")),
+          "import pandas\nimport jinja2\nimport matplotlib.figure\nimport matplotlib.backends.backend_svg\n"
+          "import grassroots.brief"),
 ]
 STAGE_NAMES = [s.name for s in STAGES]
 
@@ -154,7 +156,8 @@ def run_stages(stages: list[Stage], dirs: Dirs, force: bool, memo: dict, extra: 
     ran: its inputs changed). Returns how many ran.
 
     The kernels of all stages that will run are started at once, each importing its stage's
-    modules, so that kernel start-up and imports overlap the stages before them.
+    modules and loading its declarations, so that kernel start-up and imports overlap the stages
+    before them.
     """
     from .runner import KernelPool
 
@@ -168,8 +171,9 @@ def run_stages(stages: list[Stage], dirs: Dirs, force: bool, memo: dict, extra: 
         plan.append((stage, fp, stage_extra))
     pool = KernelPool()
     try:
-        for stage, _, _ in plan:
-            pool.start(stage.name, NOTEBOOKS_DIR, stage.imports)
+        for position, (stage, _, _) in enumerate(plan):
+            # the later a stage runs, the lower its kernel's priority while it waits
+            pool.start(stage.name, NOTEBOOKS_DIR, stage.warm_up, nice=4 * position)
         for stage, fp, stage_extra in plan:
             km = pool.take(stage.name)
             try:

@@ -80,16 +80,23 @@ class KernelPool:
         self._warm: dict[str, _Warm] = {}
         self.timeout = startup_timeout
 
-    def start(self, key: str, cwd: Path, imports: tuple[str, ...]) -> None:
+    def start(self, key: str, cwd: Path, code: str, nice: int = 0) -> None:
+        """Start a kernel for ``key`` in ``cwd`` and have it run ``code`` (imports, loads).
+
+        nice: CPU priority below the current process while it waits its turn, so that kernels
+        needed later do not slow down the notebook running now (restored by ``take`` where the
+        operating system allows it).
+        """
         from jupyter_client import AsyncKernelManager, BlockingKernelClient
         from jupyter_client.utils import run_sync
 
         km = AsyncKernelManager(kernel_name="python3")
         run_sync(km.start_kernel)(cwd=str(cwd))
+        if nice:
+            _renice(km, nice)
         client = BlockingKernelClient(**km.get_connection_info(session=True))
         client.start_channels(iopub=False, stdin=False, hb=False, control=False)
-        code = "\n".join(f"import {name}" for name in imports) or "pass"
-        msg_id = client.execute(code, silent=True, store_history=False, allow_stdin=False)
+        msg_id = client.execute(code or "pass", silent=True, store_history=False, allow_stdin=False)
         self._warm[key] = _Warm(km, client, msg_id)
 
     def take(self, key: str):
@@ -106,6 +113,7 @@ class KernelPool:
             self._shutdown(warm)
             return None
         warm.client.stop_channels()
+        _renice(warm.km, 0)
         return warm.km
 
     def shutdown(self, km=None) -> None:
@@ -124,6 +132,20 @@ class KernelPool:
 
         warm.client.stop_channels()
         run_sync(warm.km.shutdown_kernel)(now=True)
+
+
+def _renice(km, nice: int) -> None:
+    """Set a kernel's CPU priority relative to this process (best effort: raising it back needs
+    privileges on some systems, and then the kernel keeps the lower priority)."""
+    import os
+
+    pid = getattr(km.provisioner, "pid", None)
+    if pid is None or not hasattr(os, "setpriority"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + nice))
+    except OSError:
+        pass
 
 
 def run_notebook(input_path: Path, output_path: Path, parameters: dict, cwd: Path | None = None,

@@ -8,13 +8,14 @@ reports are processed on all cores (or a Dask cluster), results are cached per r
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import rawio
 from .atomic import remove_stale_temporaries
 from .corpus import ReportError, cache_get, cache_put, code_version, parallel_imap
-from .tables import TableWriter
+from .tables import TableWriter, csv_rows
 
 TABLES = ["reports", "mentions", "indicators", "citations", "models", "errors"]
 
@@ -39,6 +40,11 @@ def _key(path: Path, data: bytes) -> str:
 
 
 def _extract_one(args: tuple[Path, Path]) -> tuple[str, dict | None, str | None]:
+    """Extract one report: (report_id, {table: [n_rows, csv text]}, error).
+
+    The rows come back formatted as CSV (and are cached that way), so that formatting runs on
+    the workers and the writing process only appends text.
+    """
     path, cache_dir = args
     from .extract import extract_text
 
@@ -56,8 +62,9 @@ def _extract_one(args: tuple[Path, Path]) -> tuple[str, dict | None, str | None]
         tables = extract_text(report_id, text, encoding, sidecar, rawio.sha256_bytes(data))
     except Exception as exc:  # one bad report must not cost the corpus
         return report_id, None, f"{path.name}: extraction failed: {type(exc).__name__}: {exc}"
-    cache_put(cache_dir, "extract", report_id, key, tables)
-    return report_id, tables, None
+    formatted = {name: [len(tables.get(name, [])), csv_rows(name, tables.get(name, []))] for name in TABLES[:-1]}
+    cache_put(cache_dir, "extract", report_id, key, formatted)
+    return report_id, formatted, None
 
 
 def extract_corpus(raw_dir: Path, interim_dir: Path, processed_dir: Path, workers: int | None = None,
@@ -68,6 +75,11 @@ def extract_corpus(raw_dir: Path, interim_dir: Path, processed_dir: Path, worker
     summary.reports = len(files) + len(changed)
     processed_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(processed_dir)
+    scheduler = scheduler or os.environ.get("SCHEDULER") or None
+    if files and not scheduler:
+        from .extract import warm_up
+
+        warm_up()  # local workers fork from this process and inherit the loaded declarations
     with TableWriter(processed_dir, TABLES) as out:
         for rid, msg in sorted(changed.items()):
             err = ReportError(rid, "manifest", msg)
@@ -83,6 +95,7 @@ def extract_corpus(raw_dir: Path, interim_dir: Path, processed_dir: Path, worker
                 continue
             summary.extracted += 1
             for name in TABLES[:-1]:
-                out.write(name, tables.get(name, []))
+                n_rows, text = tables[name]
+                out.write_text(name, text, n_rows)
         summary.counts = dict(out.counts)
     return summary

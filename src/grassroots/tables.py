@@ -4,6 +4,7 @@ streaming, atomic CSV writer."""
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 from .atomic import atomic_path
@@ -35,6 +36,27 @@ COLUMNS: dict[str, list[str]] = {
 }
 
 
+def _writer(fh, name: str) -> csv.DictWriter:
+    return csv.DictWriter(fh, fieldnames=COLUMNS[name], extrasaction="ignore", lineterminator="\n")
+
+
+def _clean_row(row: dict) -> dict:
+    return {k: ("" if v is None else v) for k, v in row.items()}
+
+
+def csv_rows(name: str, rows: list[dict]) -> str:
+    """Rows of table ``name`` as CSV text (no header), exactly as TableWriter.write writes them.
+
+    Workers format their report's rows themselves, so the process that writes the tables only
+    appends text (TableWriter.write_text).
+    """
+    buf = io.StringIO()
+    writer = _writer(buf, name)
+    for row in rows:
+        writer.writerow(_clean_row(row))
+    return buf.getvalue()
+
+
 class TableWriter:
     """Write several CSV tables row by row; each file appears atomically on close()."""
 
@@ -47,14 +69,19 @@ class TableWriter:
             ctx = atomic_path(directory / f"{name}.csv")
             tmp = ctx.__enter__()
             fh = open(tmp, "w", encoding="utf-8", newline="")
-            writer = csv.DictWriter(fh, fieldnames=COLUMNS[name], extrasaction="ignore", lineterminator="\n")
+            writer = _writer(fh, name)
             writer.writeheader()
             self._ctx[name], self._files[name], self._writers[name] = ctx, fh, writer
 
     def write(self, name: str, rows: list[dict]) -> None:
         for row in rows:
-            self._writers[name].writerow({k: ("" if v is None else v) for k, v in row.items()})
+            self._writers[name].writerow(_clean_row(row))
         self.counts[name] += len(rows)
+
+    def write_text(self, name: str, text: str, n_rows: int) -> None:
+        """Append rows already formatted by csv_rows."""
+        self._files[name].write(text)
+        self.counts[name] += n_rows
 
     def close(self, ok: bool = True) -> None:
         for name, fh in self._files.items():
