@@ -278,6 +278,10 @@ def _per_unit(text: str, pos: int) -> tuple[str, int]:
     return "", pos
 
 
+def _no_explain(_item) -> None:
+    pass
+
+
 def find_mentions(text: str, explain: list | None = None, folded: str | None = None) -> list[Mention]:
     """All quantity mentions in one cleaned line (a paragraph), in text order.
 
@@ -293,6 +297,7 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
     quotes = [(m.start(), m.end()) for m in _QUOTES.finditer(text)]
     last_excluded_name_end = -10
     section = _SECTION_START.match(text)
+    skip = explain.append if explain is not None else _no_explain  # (offset, token, rule)
     for m in _NUM.finditer(text):
         token = m.group(0)
         s, e = m.start(), m.end()
@@ -301,24 +306,20 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
             token = token[:-1]
             e -= 1
 
-        def skip(rule, s=s, token=token):
-            if explain is not None:
-                explain.append((s, token, rule))
-
         if section and s < section.end():
-            skip("section-number")
+            skip((s, token, "section-number"))
             continue
         before = ftext[max(0, s - 40):s]
         after = text[e:e + 24]
         if s > 0 and text[s - 1] in "-–" and s > 1 and text[s - 2].isalpha():
-            skip("name")  # Covid-19, Đ-2
+            skip((s, token, "name"))  # Covid-19, Đ-2
             continue
         if s > 0 and text[s - 1] == "/" and s > 1 and text[s - 2].isdigit():
             continue  # the denominator of a fraction already read
         if s > 1 and _RANGE_TAIL.search(text[max(0, s - 3):s]) and out and out[-1].qualifier == "range":
             continue  # the upper end of a range already read ("250-300m")
         if s > 0 and text[s - 1] == "[" and after.startswith("]"):
-            skip("footnote-ref")
+            skip((s, token, "footnote-ref"))
             continue
         hit = _BEFORE_ANY.search(before)
         rule = hit.lastgroup.replace("_", "-") if hit else None
@@ -348,7 +349,7 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
         if rule:
             if rule == "name":
                 last_excluded_name_end = e
-            skip(rule)
+            skip((s, token, rule))
             continue
         # fraction X/Y
         den_text = ""
@@ -359,7 +360,7 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
             pos = e + frac.end()
         unit, upos = _read_unit(text, pos)
         if not unit and upos == pos and pos < len(text) and text[pos].isalpha():
-            skip("identifier")  # "30c/NQ-CP", "22KV"
+            skip((s, token, "identifier"))  # "30c/NQ-CP", "22KV"
             continue
         if frac:
             # "25/3" without a unit is a date (day/month); with a unit it is a fraction
@@ -368,16 +369,16 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
             except ValueError:
                 a, b = 0, 0
             if not unit and 1 <= a <= 31 and 1 <= b <= 12:
-                skip("date")
+                skip((s, token, "date"))
                 continue
         if _year_like(token) and (not unit or fold(unit) in ("năm",)) and not frac:
-            skip("year")
+            skip((s, token, "year"))
             continue
         if _year_like(token) and _YEAR_RANGE_HEAD.match(after):
-            skip("year")
+            skip((s, token, "year"))
             continue
         if _YEAR_RANGE_HEAD_B.match(after) or (_YEAR_RANGE_TAIL.search(before) and _year_like(token)):
-            skip("year")
+            skip((s, token, "year"))
             continue
         per, upos2 = _per_unit(text, upos) if unit else ("", upos)
         if per and not per[1:].strip().isdigit():
@@ -399,7 +400,7 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
         try:
             value, prule = parse_number(token)
         except NumberParseError:
-            skip("unparseable")
+            skip((s, token, "unparseable"))
             continue
         den_value = None
         if den_text:

@@ -51,9 +51,9 @@ def csv_rows(name: str, rows: list[dict]) -> str:
     appends text (TableWriter.write_text).
     """
     buf = io.StringIO()
-    writer = _writer(buf, name)
-    for row in rows:
-        writer.writerow(_clean_row(row))
+    columns = COLUMNS[name]
+    # csv writes None as an empty field, as DictWriter's restval does for a missing one
+    csv.writer(buf, lineterminator="\n").writerows([[row.get(c, "") for c in columns] for row in rows])
     return buf.getvalue()
 
 
