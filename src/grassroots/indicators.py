@@ -42,26 +42,15 @@ class Candidate:
     take: str = "value"
 
 
-def _unit_ok(rule: Rule, m: Mention, written: str) -> bool:
-    for u in rule.units:
-        if u == "":
-            if not m.unit or m.unit_inferred:
-                return True
-        elif u == written or u == m.unit_normalized:
-            return True
-    return False
-
-
-def _match_rule(rule: Rule, before: str, after: str, sentence: str, m: Mention, written: str
-                ) -> tuple[int, int] | None:
+def _match_rule(rule: Rule, before: str, after: str, sentence: str, m: Mention) -> tuple[int, int] | None:
     """(gap, -cue length) when the rule binds the mention, else None: smaller binds tighter.
 
     The gap is the number of characters between cue and figure; among equal gaps the longer
     (more specific) cue wins. A before-cue that directly follows another figure and its unit
     ("43/45 doanh nghiệp có tổ chức công đoàn, 12 ...") describes that figure, not the next one.
     """
-    if not _unit_ok(rule, m, written):
-        return None
+    # The unit fits: rules come from _candidate_rules, which yields only the rules that accept the
+    # written unit, the normalised one, or "" for a bare (or inferred-unit) figure.
     if rule.denominator_required and m.denominator is None:
         return None
     if rule.sentence is not None and not rule.sentence.search(sentence):
@@ -98,8 +87,9 @@ def _match_rule(rule: Rule, before: str, after: str, sentence: str, m: Mention, 
         if best_before is None or best_after is None:
             return None
         return min(best_before, best_after)
-    candidates = [k for k in (best_before, best_after) if k is not None]
-    return min(candidates) if candidates else None
+    if best_before is None:
+        return best_after
+    return best_before if best_after is None else min(best_before, best_after)
 
 
 def _rules_by_unit(cb: Codebook) -> dict[str, list[tuple[Indicator, Rule]]]:
@@ -179,9 +169,10 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
             best: tuple[tuple[int, int], int, Indicator, Rule] | None = None
             shared: list[tuple[tuple[int, int], Indicator, Rule]] = []
             written = fold(m.unit)
+            # the unit keys a rule may accept: a bare (or inferred-unit) figure also meets "" rules
             keys = frozenset({written, m.unit_normalized} | ({""} if (not m.unit or m.unit_inferred) else set()))
             for ind, rule in _candidate_rules(by_unit, keys):
-                gap = _match_rule(rule, before, after, sentence, m, written)
+                gap = _match_rule(rule, before, after, sentence, m)
                 if gap is None:
                     continue
                 if rule.shared:
