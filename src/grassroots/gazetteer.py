@@ -26,7 +26,7 @@ import functools
 import re
 import unicodedata
 
-__all__ = ["resolve_unit", "split_unit", "level_of_type", "fold", "RESULT_KEYS"]
+__all__ = ["resolve_unit", "split_unit", "level_of_type", "fold", "finditer_at", "RESULT_KEYS"]
 
 RESULT_KEYS = (
     "province", "district", "ward", "province_code", "district_code", "ward_code",
@@ -88,6 +88,32 @@ def level_of_type(unit_type: str, name: str = "") -> str:
     return ""
 
 
+def finditer_at(pattern: re.Pattern, text: str, low: str, words: tuple[str, ...]):
+    """pattern.finditer(text) for a pattern whose every match starts with one of `words` in the
+    lower-cased line `low`: the pattern is tried only where a word starts, not at every position.
+
+    A shared scanning helper (metadata, legal): Python's regex engine tries a pattern that opens with
+    a look-behind or a case-insensitive group at every position of the line, which is slow. Each
+    word must be what `low` holds wherever the pattern can match: mind that case-insensitive "i"
+    also matches dotless "ı" and "s" the long "ſ", which lower() leaves as they are."""
+    if len(low) != len(text):  # lower() changed the length: positions in `low` do not map to `text`
+        yield from pattern.finditer(text)
+        return
+    starts = set()
+    for w in words:
+        i = low.find(w)
+        while i >= 0:
+            starts.add(i)
+            i = low.find(w, i + 1)
+    pos = 0
+    for start in sorted(starts):
+        if start >= pos:  # like finditer: no match overlaps the previous one
+            m = pattern.match(text, start)
+            if m:
+                yield m
+                pos = m.end()
+
+
 # --- the legacy table ----------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=1)
@@ -125,6 +151,15 @@ def _key_index(level: str) -> dict[str, list[int]]:
         for k in r[f"_{level}_keys"]:
             index.setdefault(k, []).append(pos)
     return index
+
+
+@functools.lru_cache(maxsize=1)
+def _province_rows() -> dict[str, tuple[dict, ...]]:
+    """The legacy table's rows grouped by province key (in table order)."""
+    groups: dict[str, list[dict]] = {}
+    for r in _legacy_rows():
+        groups.setdefault(r["provinceKey"], []).append(r)
+    return {k: tuple(v) for k, v in groups.items()}
 
 
 def _match(rows, level: str, unit_type: str, name: str) -> list[dict]:
@@ -234,7 +269,7 @@ def _resolve(locality: str, district: str, province: str, level: str) -> dict:
         hits = _units(_match(rows, "province", ptype, pname), "province")
         if len(hits) == 1:
             pkey = next(iter(hits))[0]
-            prov_rows = [r for r in rows if r["provinceKey"] == pkey]
+            prov_rows = _province_rows()[pkey]
         elif level == "province":
             return _empty(f"province {pname!r} not in the legacy gazetteer")
         else:

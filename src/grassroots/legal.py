@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from .gazetteer import finditer_at
 from .paths import LEGAL_REGISTRY_FILE
 
 KINDS = {
@@ -42,6 +43,12 @@ _NAMED_LAW = re.compile(r"(?<!\w)Luật\s+(?P<name>(?:[A-ZĐ][^\s,;.()]*|[a-zđ]
                         r"\s+(?:năm\s+(?P<year>\d{4})|số\s+(?P<num>\d+/\d{4}/QH\d+))")
 _NQTW = re.compile(r"(?<!\w)Nghị quyết Trung ương\s+(?P<n>\d+)\s*\((?:khóa|khoá)\s+(?P<term>[IVXL]+)\)")
 _PARTY_ORGANS = ("TW", "TU", "HU", "ĐU", "BDVTU", "BDVHU", "BCĐ", "QU", "TƯ")
+# Words of which a lower-cased line must contain one to hold a citation (a cheap first filter).
+_CUES = ("luật", "pháp lệnh", "nghị", "chỉ thị", "kết luận", "quyết định", "kế hoạch", "công văn", "hướng dẫn",
+         "quy định", "thông", "chương trình")
+# Every _NUMBERED match starts with one of these (lower-cased; the kind's capital is its only
+# case-insensitive letter, and none of them has an odd case-insensitive equivalent).
+_KIND_WORDS = tuple(KINDS)
 
 
 @functools.lru_cache(maxsize=2)
@@ -100,15 +107,15 @@ def extract_citations(report_id: str, lines) -> list[dict]:
     for line in lines:
         text = line.text
         low = text.lower()
-        if not any(k in low for k in ("luật", "pháp lệnh", "nghị", "chỉ thị", "kết luận", "quyết định",
-                                       "kế hoạch", "công văn", "hướng dẫn", "quy định", "thông", "chương trình")):
+        if not any(k in low for k in _CUES):
             continue
         taken: list[tuple[int, int]] = []
-        for m in _NQTW.finditer(text):
+        # _NQTW and _NAMED_LAW start with a literal: a line without it cannot match
+        for m in _NQTW.finditer(text) if "Nghị quyết Trung ương" in text else ():
             taken.append((m.start(), m.end()))
             rows.append(_row(report_id, line, m, "Nghị quyết", f"TW{m.group('n')}", "", "TW", "",
                              f"NQTW{m.group('n')}-khóa {m.group('term')}", "", ""))
-        for m in _NAMED_LAW.finditer(text):
+        for m in _NAMED_LAW.finditer(text) if "Luật" in text else ():
             if any(a <= m.start() < b for a, b in taken):
                 continue
             name = " ".join(m.group("name").split())
@@ -119,7 +126,7 @@ def extract_citations(report_id: str, lines) -> list[dict]:
                 number, year, code, canon = "", m.group("year"), "", f"Luật {name} ({m.group('year')})"
             taken.append((m.start(), m.end()))
             rows.append(_row(report_id, line, m, "Luật", number, year, code, "", canon, "", ""))
-        for m in _NUMBERED.finditer(text):
+        for m in finditer_at(_NUMBERED, text, low, _KIND_WORDS):
             if any(a <= m.start() < b for a, b in taken):
                 continue
             kind = KINDS[m.group("kind").lower()]

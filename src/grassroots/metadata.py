@@ -20,7 +20,7 @@ import unicodedata
 from datetime import date
 
 from .clean import FOOTNOTE_LINE as _FOOTNOTE  # one footnote pattern, shared with cleaning
-from .gazetteer import accent_key, level_of_type, resolve_unit, split_unit
+from .gazetteer import accent_key, finditer_at, level_of_type, resolve_unit, split_unit
 
 # reports.csv columns (DESIGN.md section 4), in order.
 REPORT_FIELDS = (
@@ -86,7 +86,6 @@ _MD = re.compile(r"^\s*#{1,6}\s*")
 
 
 _STARS = re.compile(r"\*{1,3}")
-_WS = re.compile(r"\s+")
 
 
 def _clean(s: str) -> str:
@@ -98,7 +97,11 @@ def _clean(s: str) -> str:
         s = _MD.sub("", s)
     if "*" in s:
         s = _STARS.sub("", s)
-    return _WS.sub(" ", s).strip()
+    # Most lines are already single-spaced: every whitespace character but " " is unprintable.
+    if s.isprintable() and "  " not in s and s[:1] != " " and s[-1:] != " ":
+        return s
+    # str.split() splits on exactly the characters regex \s matches: same as re.sub(r"\s+", " ").strip()
+    return " ".join(s.split())
 
 
 def _line_texts(lines) -> list[str]:
@@ -570,14 +573,22 @@ def _level_only(lines: list[str], title: str) -> str:
 _DISTRICT_AFTER = re.compile(rf"\s*[,-]?\s*(?P<type>(?i:huyện|quận|thị\s+xã|thành\s+phố))\s+(?P<name>{_NAME})", re.I)
 _PROVINCE_AFTER = re.compile(rf"\s*,?\s*(?i:tỉnh)\s+(?P<name>{_NAME})")
 _PROVINCE_ANY = re.compile(rf"(?<!\w)(?i:tỉnh)\s+(?P<name>{_NAME})")
+# The words (lower-cased) that every match of a pattern starts with, for gazetteer.finditer_at; none
+# has a letter with an odd case-insensitive equivalent. Every _TYPE alternative starts with a
+# _TYPE_WORDS word, so a line without any cannot match _UNIT, _ORGAN_UNIT or _PARTY_UNIT.
+_TYPE_WORDS = ("thành", "thị", "đặc", "huyện", "quận", "phường", "tỉnh", "xã", "tp.")
+_ORGAN_WORDS = ("ban", "ủy", "uỷ", "ub", "mttq", "hđnd", "hộ", "đảng")  # "hộ": "hội" may have a dotless i
+_PARTY_WORDS = ("ban", "huyện", "tỉnh", "thị", "thành", "quận")
+_TYPE_HINT = re.compile("|".join(re.escape(w) for w in _TYPE_WORDS))
 
 
-def _after_unit(lines: list[str], unit: dict, pattern: re.Pattern, with_type: bool):
-    """Matches of `pattern` right after each mention of the unit ("xã X" + ", huyện Y")."""
+def _after_unit(lines: list[str], lows: list[str], unit: dict, pattern: re.Pattern, with_type: bool):
+    """Matches of `pattern` right after each mention of the unit ("xã X" + ", huyện Y").
+
+    lows: the lines lower-cased (computed once per report)."""
     name = unit["name"]
     lname, ltype = name.lower(), unit.get("type", "").lower()
-    for text in lines:
-        low = text.lower()
+    for text, low in zip(lines, lows, strict=True):
         start = low.find(lname)
         while start >= 0:
             ok = True
@@ -591,7 +602,7 @@ def _after_unit(lines: list[str], unit: dict, pattern: re.Pattern, with_type: bo
             start = low.find(lname, start + 1)
 
 
-def _parent_district(lines: list[str], unit: dict) -> tuple[str, list[str]]:
+def _parent_district(lines: list[str], lows: list[str], unit: dict) -> tuple[str, list[str]]:
     """The district of a commune and weaker candidates.
 
     Returns (district, candidates): the district is "huyện Y" from "xã X, huyện Y", else the most
@@ -600,19 +611,23 @@ def _parent_district(lines: list[str], unit: dict) -> tuple[str, list[str]]:
     """
     if not unit.get("name"):
         return "", []
+    typed = [(text, low) for text, low in zip(lines, lows, strict=True) if _TYPE_HINT.search(low)]
     bare: dict[str, int] = {}
-    for text in lines:
-        for m in _UNIT.finditer(text):
+    for text, low in typed:
+        for m in finditer_at(_UNIT, text, low, _TYPE_WORDS):
             u_type, name = split_unit(m.group("type"))[0], _tidy_name(m.group("name"))
             if name and level_of_type(u_type, name) == "district":
                 bare[f"{u_type} {name}"] = bare.get(f"{u_type} {name}", 0) + 1
     weak = sorted(bare, key=lambda k: (-bare[k], k))
-    for m in _after_unit(lines, unit, _DISTRICT_AFTER, with_type=True):
+    for m in _after_unit(lines, lows, unit, _DISTRICT_AFTER, with_type=True):
         return f"{split_unit(m.group('type'))[0]} {_tidy_name(m.group('name'))}", weak
     counts: dict[str, int] = {}
-    for text in lines:
-        for pat in (_ORGAN_UNIT, _PARTY_UNIT):
-            for m in pat.finditer(text):
+    for text, low in typed:
+        # _PARTY_UNIT needs "ủy"/"uỷ" ("Huyện ủy"): skip it on lines without either
+        scans = ((_ORGAN_UNIT, _ORGAN_WORDS), (_PARTY_UNIT, _PARTY_WORDS)) if "ủy" in low or "uỷ" in low \
+            else ((_ORGAN_UNIT, _ORGAN_WORDS),)
+        for pat, words in scans:
+            for m in finditer_at(pat, text, low, words):
                 u = _unit_from_match(m)
                 if u and level_of_type(u["type"], u["name"]) == "district":
                     key = f"{u['type']} {u['name']}"
@@ -621,14 +636,16 @@ def _parent_district(lines: list[str], unit: dict) -> tuple[str, list[str]]:
     return best, weak
 
 
-def _parent_province(lines: list[str], unit: dict) -> str:
+def _parent_province(lines: list[str], lows: list[str], unit: dict) -> str:
     """The province named beside the unit ("huyện X, tỉnh Y"), else the most cited "tỉnh Y"."""
     if unit.get("name"):
-        for m in _after_unit(lines, unit, _PROVINCE_AFTER, with_type=False):
+        for m in _after_unit(lines, lows, unit, _PROVINCE_AFTER, with_type=False):
             return _tidy_name(m.group("name"))
     counts: dict[str, int] = {}
-    for text in lines:
-        for m in _PROVINCE_ANY.finditer(text):
+    for text, low in zip(lines, lows, strict=True):
+        if "tỉnh" not in low:
+            continue  # _PROVINCE_ANY cannot match
+        for m in finditer_at(_PROVINCE_ANY, text, low, ("tỉnh",)):
             name = _tidy_name(m.group("name"))
             if name:
                 counts[name] = counts.get(name, 0) + 1
@@ -724,8 +741,9 @@ def read_text_metadata(lines: list[str]) -> dict:
         out["admin_level"] = level_of_type(unit["type"], unit["name"])
     else:
         out["admin_level"] = _level_only(lines, title)
+    lows = [text.lower() for text in lines] if unit else []  # for the parent-unit scans below
     if unit and out["admin_level"] == "commune":
-        out["district"], out["_district_candidates"] = _parent_district(lines, unit)
+        out["district"], out["_district_candidates"] = _parent_district(lines, lows, unit)
         if superior and level_of_type(superior["type"], superior["name"]) == "district":
             out["district"] = f"{superior['type']} {superior['name']}"
     elif unit and out["admin_level"] == "district":
@@ -733,7 +751,7 @@ def read_text_metadata(lines: list[str]) -> dict:
     if unit and out["admin_level"] == "province":
         out["province"] = unit["name"]
     elif unit:
-        out["province"] = _parent_province(lines, unit)
+        out["province"] = _parent_province(lines, lows, unit)
     return out
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from .gazetteer import finditer_at
+
 # Field keywords, checked in this order on the folded name (and owner): first hit wins.
 FIELD_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
     ("culture_social", ("chất thải", "rác", "môi trường", "thu gom")),  # environment before economy
@@ -34,6 +36,7 @@ _LIST_ITEM = re.compile(rf"{_QUOTE}(?P<rest>[^“\";.]*)")
 _OWNER = re.compile(r"^\s*(?:của|do)\s+(?P<owner>.+?)(?=\s+(?:tại|ở)\s+|,\s*(?:tại|ở)\s+|\s*$|\s*[,;(])")
 _PLACE = re.compile(r"(?:^|\s)(?:tại|ở)\s+(?P<place>[^;().]+?)\s*(?:$|[;(.]|,\s*(?:giúp|nhằm|góp|vận động))")
 _GENERIC = {"dân vận khéo", "dân vận khéo trong công tác dân vận chính quyền"}
+_MO_HINH = ("mô hình",)  # where every _MODEL and _LIST_INTRO match starts (gazetteer.finditer_at)
 
 
 def _clean(text: str) -> str:
@@ -77,9 +80,14 @@ def extract_models(report_id: str, lines) -> list[dict]:
 
     for line in lines:
         text = line.text
-        if "mô hình" not in text.lower():
+        # "mô hình" in any case holds "ô" or "Ô" and "ì" or "Ì" (no other character lower-cases to
+        # them): quick character tests before lower-casing the line.
+        if not (("ô" in text or "Ô" in text) and ("ì" in text or "Ì" in text)):
             continue
-        for m in _MODEL.finditer(text):
+        low = text.lower()
+        if "mô hình" not in low:
+            continue
+        for m in finditer_at(_MODEL, text, low, _MO_HINH):
             name = m.group("name")
             tail_start = m.end()
             tail = re.split(r"[“\"]|;|\.(?!\d)", text[tail_start:tail_start + 200])[0]
@@ -87,7 +95,7 @@ def extract_models(report_id: str, lines) -> list[dict]:
             if m.group("owner_before"):
                 owner = _clean(m.group("owner_before"))
             add(name, owner, place, line, m.start(), text[m.start():tail_start + len(tail)])
-        for intro in _LIST_INTRO.finditer(text):
+        for intro in finditer_at(_LIST_INTRO, text, low, _MO_HINH):
             for item in _LIST_ITEM.finditer(text, intro.end()):
                 if item.start() - intro.end() > 400:
                     break
