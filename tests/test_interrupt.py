@@ -20,6 +20,20 @@ def pipeline(env, *args):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
 
+def survivors(marker: str) -> list[int]:
+    """Processes whose environment holds ``marker`` (kernels and workers of a run)."""
+    found = []
+    for proc in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if proc.isdigit() and int(proc) != os.getpid():
+            try:
+                with open(f"/proc/{proc}/environ", "rb") as fh:
+                    if marker.encode() in fh.read():
+                        found.append(int(proc))
+            except OSError:
+                continue
+    return found
+
+
 def snapshot(d):
     return {p.name: p.read_bytes() for p in sorted(d.glob("*.csv"))}
 
@@ -47,6 +61,12 @@ def test_kill_during_extraction_then_rerun(tmp_path):
     time.sleep(0.3)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    # the run's kernel (its own session) and the kernel's extraction workers go too, within seconds
+    marker = f"INTERIM_DIR={tmp_path / 'i'}\0"
+    deadline = time.time() + 20
+    while survivors(marker) and time.time() < deadline:
+        time.sleep(0.2)
+    assert survivors(marker) == []
     assert snapshot(tmp_path / "p") == before  # previous outputs intact (atomic renames)
     assert pipeline(env, "extract").wait(timeout=600) == 0  # the next run recovers
     assert snapshot(tmp_path / "p") == reference

@@ -243,8 +243,7 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
         line = _apply_markup(line, lineno, log)
         line = _squeeze_spaces(line)
         if not line:
-            paragraphs.append(CleanLine("", [(0, lineno)]))  # blank: a paragraph boundary
-            continue
+            continue  # blank lines only separate blocks (see below)
         if FOOTNOTE_LINE.match(line):
             footnotes.append(CleanLine(line, [(0, lineno)]))
             continue
@@ -252,13 +251,13 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
         for m in reversed(marks):
             log.append(Correction(lineno, line[max(0, m.start() - 12): m.end()], line[max(0, m.start() - 12): m.start()], "footnote-mark"))
             line = line[: m.start()] + line[m.end():]
-        paragraphs.append(CleanLine(line, [(0, lineno)]))
+        if line:
+            paragraphs.append(CleanLine(line, [(0, lineno)]))
 
     # Group consecutive non-blank lines into paragraphs only where markdown would (it does not
     # here: a single newline inside a block is kept as its own line, e.g. signature blocks).
-    blocks = [p for p in paragraphs if p.text]
     joined: list[CleanLine] = []
-    for block in blocks:
+    for block in paragraphs:
         prev = joined[-1] if joined else None
         if (
             prev is not None
@@ -276,7 +275,7 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
             rule = "soft-wrap-join" if adjacent else "page-break-join"
             log.append(Correction(block.anchors[0][1], f"{tail}¶{head}", f"{tail}{sep}{head}", rule))
             continue
-        joined.append(CleanLine(block.text, list(block.anchors)))
+        joined.append(block)  # each block is its own object: joins extend it in place
 
     lines = joined + footnotes
     # Only the corrections whose literal occurs somewhere in the report are tried line by line.

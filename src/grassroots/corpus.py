@@ -66,6 +66,39 @@ def cache_put(cache_dir: Path, stage: str, report_id: str, key: str, value) -> N
     write_text(cache_file(cache_dir, stage, report_id), json.dumps(payload, ensure_ascii=False))
 
 
+def cache_put_blocks(cache_dir: Path, stage: str, report_id: str, key: str,
+                     blocks: dict[str, tuple[int, str]]) -> None:
+    """Cache named text blocks with a count each (a report's CSV rows per table) as they are.
+
+    The file is one JSON header line (report id, key; per block its name, count and length) and
+    then the blocks' text: no JSON escaping of the bulk, which halves the cost of caching.
+    """
+    from .atomic import write_text
+
+    header = {"report_id": report_id, "key": key,
+              "blocks": [[name, count, len(text)] for name, (count, text) in blocks.items()]}
+    write_text(cache_file(cache_dir, stage, report_id),
+               json.dumps(header, ensure_ascii=False) + "\n" + "".join(text for _, text in blocks.values()))
+
+
+def cache_get_blocks(cache_dir: Path, stage: str, report_id: str, key: str) -> dict[str, tuple[int, str]] | None:
+    """What cache_put_blocks stored under this key, or None (missing, other key, damaged)."""
+    try:
+        # newline="": the blocks may hold "\r" inside quoted CSV fields; keep them untranslated
+        with open(cache_file(cache_dir, stage, report_id), encoding="utf-8", newline="") as fh:
+            header = json.loads(fh.readline())
+            body = fh.read()
+    except (OSError, ValueError):
+        return None
+    if not isinstance(header, dict) or header.get("key") != key or header.get("report_id") != report_id:
+        return None
+    out, pos = {}, 0
+    for name, count, length in header.get("blocks", []):
+        out[name] = (count, body[pos:pos + length])
+        pos += length
+    return out if pos == len(body) else None
+
+
 # --- parallel map ------------------------------------------------------------------------------
 
 def default_workers() -> int:
@@ -115,7 +148,8 @@ def parallel_imap(func: Callable, items: Iterable, workers: int | None = None, d
         from concurrent.futures import ProcessPoolExecutor
 
         chunk = max(1, min(chunksize, len(items) // (workers * 4) or 1))
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"),
+                                 initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
             for result in pool.map(func, items, chunksize=chunk):
                 yield result
                 if progress:
@@ -123,6 +157,20 @@ def parallel_imap(func: Callable, items: Iterable, workers: int | None = None, d
     finally:
         if progress:
             progress.close()
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Worker initializer: end the worker when the process that started it is gone (killed runs
+    would otherwise leave workers blocked on their queues for ever)."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def parallel_map(func: Callable, items: Iterable, workers: int | None = None, desc: str = "",

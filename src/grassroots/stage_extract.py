@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import rawio
 from .atomic import remove_stale_temporaries
-from .corpus import ReportError, cache_get, cache_put, code_version, parallel_imap
+from .corpus import ReportError, cache_get_blocks, cache_put_blocks, code_version, parallel_imap
 from .tables import TableWriter, csv_rows
 
 TABLES = ["reports", "mentions", "indicators", "citations", "models", "errors"]
@@ -40,7 +40,7 @@ def _key(path: Path, data: bytes) -> str:
 
 
 def _extract_one(args: tuple[Path, Path]) -> tuple[str, dict | None, str | None]:
-    """Extract one report: (report_id, {table: [n_rows, csv text]}, error).
+    """Extract one report: (report_id, {table: (n_rows, csv text)}, error).
 
     The rows come back formatted as CSV (and are cached that way), so that formatting runs on
     the workers and the writing process only appends text.
@@ -55,15 +55,15 @@ def _extract_one(args: tuple[Path, Path]) -> tuple[str, dict | None, str | None]
     except rawio.RawInputError as exc:
         return report_id, None, str(exc)
     key = _key(path, data)
-    cached = cache_get(cache_dir, "extract", report_id, key)
-    if cached is not None:
+    cached = cache_get_blocks(cache_dir, "extract", report_id, key)
+    if cached is not None and all(name in cached for name in TABLES[:-1]):
         return report_id, cached, None
     try:
         tables = extract_text(report_id, text, encoding, sidecar, rawio.sha256_bytes(data))
     except Exception as exc:  # one bad report must not cost the corpus
         return report_id, None, f"{path.name}: extraction failed: {type(exc).__name__}: {exc}"
-    formatted = {name: [len(tables.get(name, [])), csv_rows(name, tables.get(name, []))] for name in TABLES[:-1]}
-    cache_put(cache_dir, "extract", report_id, key, formatted)
+    formatted = {name: (len(tables.get(name, [])), csv_rows(name, tables.get(name, []))) for name in TABLES[:-1]}
+    cache_put_blocks(cache_dir, "extract", report_id, key, formatted)
     return report_id, formatted, None
 
 
