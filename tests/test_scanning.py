@@ -80,3 +80,22 @@ def test_markup_rules_need_their_literal():
         for rule in clean.MARKUP_RULES:
             for m in rule.pattern.finditer(text):
                 assert rule.needs in m.group(0), (rule.name, m.group(0))
+
+
+def test_exclusion_search_from_the_tail_finds_what_a_full_search_finds():
+    from grassroots import mentions
+
+    assert 10 < mentions._BEFORE_ANY_WIDTH < 40  # derived from the pattern itself
+    rng = random.Random(11)
+    checked = 0
+    for text in corpus_lines():
+        folded = mentions.fold(text)
+        for m in mentions._NUM.finditer(text):
+            before = folded[max(0, m.start() - 40):m.start()]
+            spaced = before.replace(" ", "  ", 1) if rng.random() < 0.2 else before  # a run of spaces
+            for b in (before, spaced, "quyết định số :" + before[-3:], before[-20:] + "ngày "):
+                full = mentions._BEFORE_ANY.search(b)
+                fast = mentions._excluded_before(b)
+                assert (full and (full.span(), full.lastgroup)) == (fast and (fast.span(), fast.lastgroup)), b
+                checked += 1
+    assert checked > 10000

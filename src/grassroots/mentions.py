@@ -206,6 +206,36 @@ _BEFORE_EXCLUDE = [
 ]
 # One search for all exclusions before a number (named groups give the rule).
 _BEFORE_ANY = re.compile("|".join(f"(?P<{name.replace('-', '_')}>{rx.pattern})" for name, rx in _BEFORE_EXCLUDE))
+_WHITE_RUN = re.compile(r"\s\s")
+
+
+def _longest_single_spaced_match(rx: re.Pattern) -> int:
+    """The longest text ``rx`` can match when no two white-space characters are adjacent.
+
+    Its white space is all written \\s*; with no run of white space in the text each \\s* takes at
+    most one character, so the pattern with \\s? in their place has the same matches, and its
+    width is finite. Computed from the pattern itself: it stays right when the words change.
+    """
+    from re import _parser  # the stdlib's own pattern parser (sre_parse)
+
+    variant = rx.pattern.replace(r"\s*", r"\s?")
+    width = _parser.parse(variant, rx.flags).getwidth()[1]
+    if width >= _parser.MAXREPEAT or "+" in variant or "*" in variant:
+        raise ValueError(f"{rx.pattern[:60]}...: no bound on the match length")
+    return width
+
+
+_BEFORE_ANY_WIDTH = _longest_single_spaced_match(_BEFORE_ANY)
+
+
+def _excluded_before(before: str) -> re.Match | None:
+    """_BEFORE_ANY.search(before), faster: every alternative ends the text, so when ``before`` has
+    no run of white space a match starts within its last _BEFORE_ANY_WIDTH characters, and the
+    search starts there (the characters before still count for \\b and ^ matches only at 0)."""
+    start = len(before) - _BEFORE_ANY_WIDTH
+    if start > 0 and not _WHITE_RUN.search(before):
+        return _BEFORE_ANY.search(before, start)
+    return _BEFORE_ANY.search(before)
 
 _AFTER_EXCLUDE = [
     ("document-number", re.compile(r"^(?:/\d{4})?[/-]\s?[A-ZĐ]{1,}[A-ZĐa-zđ]*|^/[A-ZĐa-z]")),
@@ -316,12 +346,12 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
             continue
         if s > 0 and text[s - 1] == "/" and s > 1 and text[s - 2].isdigit():
             continue  # the denominator of a fraction already read
-        if s > 1 and _RANGE_TAIL.search(text[max(0, s - 3):s]) and out and out[-1].qualifier == "range":
+        if out and out[-1].qualifier == "range" and s > 1 and _RANGE_TAIL.search(text[max(0, s - 3):s]):
             continue  # the upper end of a range already read ("250-300m")
         if s > 0 and text[s - 1] == "[" and after.startswith("]"):
             skip((s, token, "footnote-ref"))
             continue
-        hit = _BEFORE_ANY.search(before)
+        hit = _excluded_before(before)
         rule = hit.lastgroup.replace("_", "-") if hit else None
         if rule == "document-number" and not _SLASH_DASH.match(after):
             # kind words double as verbs ("hướng dẫn 03 lượt"): a unit noun after means a count
@@ -332,7 +362,7 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
             rule = "date"  # "quý III/2021"
         if rule == "name" and _DECIMAL_HEAD.match(after):
             rule = None
-        if rule is None and _LIST_TAIL.search(before) and s - last_excluded_name_end < 6:
+        if rule is None and s - last_excluded_name_end < 6 and _LIST_TAIL.search(before):
             rule = "name"  # "thôn 1, 2, 3": the list continues a name
         if rule is None:
             rule = next((r for r, rx in _AFTER_EXCLUDE if rx.search(after)), None)
@@ -377,7 +407,7 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
         if _year_like(token) and _YEAR_RANGE_HEAD.match(after):
             skip((s, token, "year"))
             continue
-        if _YEAR_RANGE_HEAD_B.match(after) or (_YEAR_RANGE_TAIL.search(before) and _year_like(token)):
+        if _YEAR_RANGE_HEAD_B.match(after) or (_year_like(token) and _YEAR_RANGE_TAIL.search(before)):
             skip((s, token, "year"))
             continue
         per, upos2 = _per_unit(text, upos) if unit else ("", upos)
