@@ -99,6 +99,27 @@ def cache_get_blocks(cache_dir: Path, stage: str, report_id: str, key: str) -> d
     return out if pos == len(body) else None
 
 
+# --- progress ----------------------------------------------------------------------------------
+
+LARGE_CORPUS = 1000  # reports: from this size on, corpus-wide steps show a progress bar
+
+
+def progress_bar(total: int, desc: str):
+    """A tqdm bar for corpus work.
+
+    In JupyterLab with ipywidgets it is a widget. Otherwise it is text on stderr: the terminal,
+    or, inside a notebook run by the pipeline, the kernel's stderr, which the runner echoes to the
+    terminal as it arrives (and drops from the saved notebook, as bars carry timings). tqdm.auto
+    alone would warn with a machine path where ipywidgets is missing.
+    """
+    try:
+        import ipywidgets  # noqa: F401
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm import tqdm
+    return tqdm(total=total, desc=desc, mininterval=1.0)
+
+
 # --- parallel map ------------------------------------------------------------------------------
 
 def default_workers() -> int:
@@ -121,9 +142,7 @@ def parallel_imap(func: Callable, items: Iterable, workers: int | None = None, d
     scheduler = scheduler or os.environ.get("SCHEDULER") or None
     progress = None
     if len(items) >= 200:
-        from tqdm.auto import tqdm
-
-        progress = tqdm(total=len(items), desc=desc, mininterval=1.0)
+        progress = progress_bar(len(items), desc)
     try:
         if scheduler:
             from distributed import Client

@@ -41,8 +41,8 @@ def normalise(nb) -> None:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream" and out.get("name") == "stderr":
                 text = out.get("text", "")
-                if _PROGRESS.search(text):
-                    continue  # progress bars carry timings
+                if _PROGRESS.search(text) or not text.strip():
+                    continue  # progress bars carry timings (and end with a bare newline)
             kept.append(out)
         cell["outputs"] = kept
 
@@ -173,6 +173,7 @@ def run_notebook(input_path: Path, output_path: Path, parameters: dict, cwd: Pat
                 progress_bar=False,
                 cwd=str(cwd or input_path.parent),
                 log_output=False,
+                stderr_file=sys.stderr,  # progress bars and warnings reach the terminal as they come
                 request_save_on_cell_execute=False,
                 **engine_kwargs,
             )

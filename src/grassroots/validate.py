@@ -110,14 +110,17 @@ def run_suites(frames: dict[str, pd.DataFrame], suites: dict[str, dict], paramet
 
     Returns (suite name, stored expectation dict, GX result dict, exception messages) in suite order.
     """
+    from .corpus import LARGE_CORPUS, progress_bar
+
     g = _gx()
     ctx = _context()
     source = ctx.data_sources.add_pandas("processed")
     out = []
-    for name in SUITES:
-        frame = frames.get(name)
-        if frame is None:
-            continue
+    reports = frames.get("reports")
+    todo = [name for name in SUITES if frames.get(name) is not None]
+    progress = progress_bar(len(todo), "validate") if reports is not None and len(reports) >= LARGE_CORPUS else None
+    for name in todo:
+        frame = frames[name]
         stored = suites[name]["expectations"]
         expectations = [
             g["config"](type=d["type"], kwargs=copy.deepcopy(d["kwargs"]), meta=copy.deepcopy(d.get("meta", {})),
@@ -133,6 +136,10 @@ def run_suites(frames: dict[str, pd.DataFrame], suites: dict[str, dict], paramet
         for d, exp in zip(stored, suite.expectations, strict=True):
             r = by_id[exp.id]
             out.append((name, d, dict(r.result or {}), bool(r.success), _exception_messages(r.exception_info)))
+        if progress is not None:
+            progress.update()
+    if progress is not None:
+        progress.close()
     return out
 
 
