@@ -12,6 +12,7 @@ a line map gives, for each cleaned line, the raw line of every stretch of it.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import re
@@ -119,6 +120,7 @@ class OcrCorrection:
     pattern: re.Pattern
     literal: bool
     hint: str
+    literal_right: str  # for a literal entry: the replacement itself (`right` is a template)
 
 
 @functools.lru_cache(maxsize=4)
@@ -133,12 +135,14 @@ def load_ocr_corrections(path: str = str(OCR_CORRECTIONS_FILE)) -> tuple[OcrCorr
         right = unicodedata.normalize("NFC", str(entry["right"]))
         body = wrong if entry.get("regex") else re.escape(wrong)
         pattern = re.compile(rf"(?<!\w){body}(?!\w)")
+        literal_right = right
         if not entry.get("regex"):
             right = right.replace("\\", "\\\\")
         if entry.get("regex") and not entry.get("hint"):
             raise ValueError(f"{Path(path).name}: regex entry {i + 1} needs a `hint` literal")
         hint = unicodedata.normalize("NFC", str(entry.get("hint") or wrong))
-        out.append(OcrCorrection(wrong, right, str(entry["reason"]).strip(), pattern, not entry.get("regex"), hint))
+        out.append(OcrCorrection(wrong, right, str(entry["reason"]).strip(), pattern, not entry.get("regex"), hint,
+                                 literal_right))
     return tuple(out)
 
 
@@ -146,6 +150,8 @@ def load_ocr_corrections(path: str = str(OCR_CORRECTIONS_FILE)) -> tuple[OcrCorr
 
 def split_lines(text: str) -> list[str]:
     """Split on CRLF, CR or LF: line n of the result is line n of the raw file."""
+    if "\r" not in text:
+        return text.split("\n")  # the common case, without the regex
     return re.split(r"\r\n|\r|\n", text)
 
 
@@ -167,20 +173,13 @@ def _nfc_line(line: str, lineno: int, log: list[Correction]) -> str:
 
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
-_MARKUP_CHARS = re.compile(r"[*<)]")
 _SUPERSCRIPT = re.compile(f"[{SUPERSCRIPT_DIGITS}]")
-
-
-def _squeeze_spaces(line: str) -> str:
-    """Runs of spaces, tabs and no-break spaces -> one space; trimmed."""
-    if "  " in line or "\t" in line or "\u00a0" in line:
-        line = _SPACES.sub(" ", line)
-    return line.strip()
+_FOOTNOTE_STARTS = frozenset(SUPERSCRIPT_DIGITS + "[")  # the first character of a FOOTNOTE_LINE
 
 
 def _apply_markup(line: str, lineno: int, log: list[Correction]) -> str:
-    if not _MARKUP_CHARS.search(line):
-        return line  # fast path: most lines carry no markup
+    if "*" not in line and "<" not in line and ")))" not in line:
+        return line  # fast path: every rule needs one of these, and most lines carry none
     for rule in MARKUP_RULES:
         while rule.needs in line:
             m = rule.pattern.search(line)
@@ -238,33 +237,45 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
     raw_lines = split_lines(text)
     paragraphs: list[CleanLine] = []
     footnotes: list[CleanLine] = []
+    # Whole-text pre-checks let the per-line steps below be skipped on most reports. A text in NFC
+    # has every line in NFC (a line break never composes with its neighbours), and then a line can
+    # only hold markup characters or superscript digits that the raw text holds.
+    normalized = unicodedata.is_normalized("NFC", text)
+    markup = not normalized or "*" in text or "<" in text or ")))" in text
+    superscripts = not normalized or bool(_SUPERSCRIPT.search(text))
     for lineno, raw in enumerate(raw_lines, 1):
-        line = _nfc_line(raw, lineno, log)
-        line = _apply_markup(line, lineno, log)
-        line = _squeeze_spaces(line)
+        line = raw if normalized else _nfc_line(raw, lineno, log)
+        if markup:
+            line = _apply_markup(line, lineno, log)
+        if "  " in line or "\t" in line or "\u00a0" in line:
+            line = _SPACES.sub(" ", line)  # runs of spaces, tabs and no-break spaces -> one space
+        line = line.strip()
         if not line:
             continue  # blank lines only separate blocks (see below)
-        if FOOTNOTE_LINE.match(line):
+        # The line is stripped: a footnote line starts with a superscript digit or "[".
+        if line[0] in _FOOTNOTE_STARTS and FOOTNOTE_LINE.match(line):
             footnotes.append(CleanLine(line, [(0, lineno)]))
             continue
-        marks = list(_FOOTNOTE_MARK.finditer(line)) if _SUPERSCRIPT.search(line) else ()
-        for m in reversed(marks):
-            log.append(Correction(lineno, line[max(0, m.start() - 12): m.end()], line[max(0, m.start() - 12): m.start()], "footnote-mark"))
-            line = line[: m.start()] + line[m.end():]
-        if line:
-            paragraphs.append(CleanLine(line, [(0, lineno)]))
+        if superscripts and _SUPERSCRIPT.search(line):
+            for m in reversed(list(_FOOTNOTE_MARK.finditer(line))):
+                log.append(Correction(lineno, line[max(0, m.start() - 12): m.end()], line[max(0, m.start() - 12): m.start()], "footnote-mark"))
+                line = line[: m.start()] + line[m.end():]
+            if not line:
+                continue
+        paragraphs.append(CleanLine(line, [(0, lineno)]))
 
     # Group consecutive non-blank lines into paragraphs only where markdown would (it does not
     # here: a single newline inside a block is kept as its own line, e.g. signature blocks).
+    # The cheapest test (does the block start in lower case?) comes first.
     joined: list[CleanLine] = []
     for block in paragraphs:
-        prev = joined[-1] if joined else None
         if (
-            prev is not None
-            and _ends_open(prev.text)
-            and not is_heading(prev.text)
+            joined
             and _starts_continuation(block.text)
+            and _ends_open(joined[-1].text)
+            and not is_heading(joined[-1].text)
         ):
+            prev = joined[-1]
             sep = "" if prev.text.endswith("-") else " "
             tail = prev.text[-30:]
             head = block.text[:30]
@@ -278,26 +289,51 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
         joined.append(block)  # each block is its own object: joins extend it in place
 
     lines = joined + footnotes
-    # Only the corrections whose literal occurs somewhere in the report are tried line by line.
-    whole = "\n".join(line.text for line in lines)
-    corrections = [corr for corr in load_ocr_corrections() if corr.hint in whole]
-    for line in lines:
-        _apply_ocr(line, log, corrections)
+    _apply_ocr_corrections(lines, log)
     log.sort(key=lambda c: c.line)
     return CleanResult(report_id, encoding, lines, log, n_footnotes=len(footnotes))
 
 
+def _apply_ocr_corrections(lines: list[CleanLine], log: list[Correction]) -> None:
+    """Apply the declared OCR corrections, each to the lines holding its literal (`hint`).
+
+    A correction is tried on a line when its hint occurs in the line as it was before any OCR
+    correction; on one line the corrections apply in file order. Each raw line belongs to a single
+    cleaned line, so the log (sorted by raw line, stably) does not depend on the order of lines."""
+    whole = "\n".join(line.text for line in lines)
+    starts = []  # offset of each line in `whole`
+    pos = 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line.text) + 1
+    todo: dict[int, list[OcrCorrection]] = {}  # line index -> corrections, in file order
+    found: dict[str, list[int]] = {}  # hint -> indexes of the lines holding it
+    for corr in load_ocr_corrections():
+        if "\n" in corr.hint:
+            continue  # no line holds a line break
+        where = found.get(corr.hint)
+        if where is None:
+            where = found[corr.hint] = []
+            i = whole.find(corr.hint)
+            while i >= 0:
+                k = bisect.bisect_right(starts, i) - 1
+                where.append(k)
+                # next occurrence on a later line: this line is already listed
+                i = whole.find(corr.hint, starts[k] + len(lines[k].text) + 1)
+        for k in where:
+            todo.setdefault(k, []).append(corr)
+    for k in sorted(todo):
+        _apply_ocr(lines[k], log, todo[k])
+
+
 def _apply_ocr(line: CleanLine, log: list[Correction], corrections) -> None:
-    text = line.text
     for corr in corrections:
-        if corr.hint not in text:
-            continue  # fast pre-check: plain substring test
         pos = 0
         while True:
             m = corr.pattern.search(line.text, pos)
             if not m:
                 break
-            new = m.expand(corr.right)
+            new = corr.literal_right if corr.literal else m.expand(corr.right)
             raw_line = line.raw_line_at(m.start())
             log.append(Correction(raw_line, m.group(0), new, f"ocr: {corr.reason}"))
             delta = len(new) - len(m.group(0))

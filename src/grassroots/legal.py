@@ -62,6 +62,15 @@ def registry(path: str = str(LEGAL_REGISTRY_FILE)) -> tuple[dict, ...]:
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=2)
+def _registry_index(path: str = str(LEGAL_REGISTRY_FILE)) -> dict[tuple[str, str], list[dict]]:
+    """Registry entries by (kind, number without leading zeros), in registry order."""
+    index: dict[tuple[str, str], list[dict]] = {}
+    for e in registry(path):
+        index.setdefault((e["kind"], e["number"].lstrip("0") or "0"), []).append(e)
+    return index
+
+
 def _norm_code(code: str) -> str:
     code = re.sub(r"\s+", "", code or "")
     code = code.replace("ND-CP", "NĐ-CP").replace("QD-", "QĐ-")
@@ -97,9 +106,8 @@ def _date_after(text: str) -> str:
 
 
 def _registry_lookup(kind: str, number: str, code: str = "") -> list[dict]:
-    num = number.lstrip("0") or "0"
-    return [e for e in registry() if e["kind"] == kind and (e["number"].lstrip("0") or "0") == num
-            and (not code or e["issuer_code"] == code)]
+    hits = _registry_index().get((kind, number.lstrip("0") or "0"), ())
+    return [e for e in hits if not code or e["issuer_code"] == code]
 
 
 def extract_citations(report_id: str, lines) -> list[dict]:
