@@ -9,7 +9,10 @@ tasks for the next period) and approximate figures ("gần", "hơn", "trên") ne
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from re import _parser  # the stdlib's own pattern parser (sre_parse)
+from typing import NamedTuple
 
 from .clean import is_heading as _is_heading
 from .codebook import Codebook, Indicator, Rule, load
@@ -24,6 +27,7 @@ _DIGIT = re.compile(r"\d")
 # A figure and up to three words right before a cue: the cue then describes that figure.
 _ATTACHED = re.compile(
     r"(?<!tháng )(?<!năm )(?<!ngày )(?<!quý )(?<![\d/.,])\d(?:[.,/]?\d)*\s*(?:[^\W\d_]+\s*){0,3}$")
+_LAST_NUMBER_START = re.compile(r".*(?<![\d/.,])(?=\d)", re.S)
 _CLAUSE_END = re.compile(r";|(?<!\d)\.(?!\.)|\.(?!\d|\.)")
 _TARGET_NEAR = re.compile(r"(?:\bkh\s*:|chỉ tiêu|kế hoạch (?:giao|đề ra)|phấn đấu|mục tiêu)[^.;)]{0,30}$")
 
@@ -42,48 +46,109 @@ class Candidate:
     take: str = "value"
 
 
-def _match_rule(rule: Rule, before: str, after: str, sentence: str, m: Mention) -> tuple[int, int] | None:
+def _required_text(rx: re.Pattern) -> str:
+    """Characters every match of rx contains: its longest run of plain characters outside any
+    group, alternation or repeat ("" when it has none). Read from the stdlib's own parse of it."""
+    best = run = ""
+    if not rx.flags & re.IGNORECASE:
+        for op, arg in _parser.parse(rx.pattern, rx.flags):
+            run = run + chr(arg) if op is _parser.LITERAL else ""
+            best = max(best, run, key=len)
+    return best
+
+
+class _Plan(NamedTuple):
+    """A rule's fields as _match_rule reads them; each cue as (the text it requires, its bound
+    search method[, finditer])."""
+    denominator_required: bool
+    sentence: Callable | None
+    not_before: Callable | None
+    not_after: Callable | None
+    before: tuple[tuple[str, Callable, Callable], ...]
+    after: tuple[tuple[str, Callable], ...]
+    max_gap: int
+    window: int
+    gap_numbers: bool
+    attached_ok: bool
+    both: bool
+
+
+def _plan(rule: Rule) -> _Plan:
+    return _Plan(
+        rule.denominator_required,
+        rule.sentence.search if rule.sentence is not None else None,
+        rule.not_before.search if rule.not_before is not None else None,
+        rule.not_after.search if rule.not_after is not None else None,
+        tuple((_required_text(rx), rx.search, rx.finditer) for rx in rule.before),
+        tuple((_required_text(rx), rx.search) for rx in rule.after),
+        rule.max_gap, rule.max_gap + 160, rule.gap_numbers, rule.attached_ok, rule.both,
+    )
+
+
+def _attached(text: str) -> bool:
+    """_ATTACHED.search(text), faster: a match starts at a digit not preceded by [\\d/.,] and then
+    holds no other such position (after its number come only white space and letters), so it can
+    only start at the last of them, found by a greedy backtrack from the end."""
+    mm = _LAST_NUMBER_START.match(text)
+    return mm is not None and _ATTACHED.match(text, mm.end()) is not None
+
+
+def _match_rule(plan: _Plan, before: str, before_tail: str, after: str, sentence: str,
+                m: Mention) -> tuple[int, int] | None:
     """(gap, -cue length) when the rule binds the mention, else None: smaller binds tighter.
 
     The gap is the number of characters between cue and figure; among equal gaps the longer
     (more specific) cue wins. A before-cue that directly follows another figure and its unit
     ("43/45 doanh nghiệp có tổ chức công đoàn, 12 ...") describes that figure, not the next one.
+    before_tail: the last 40 characters of before.
     """
     # The unit fits: rules come from _candidate_rules, which yields only the rules that accept the
     # written unit, the normalised one, or "" for a bare (or inferred-unit) figure.
-    if rule.denominator_required and m.denominator is None:
-        return None
-    if rule.sentence is not None and not rule.sentence.search(sentence):
-        return None
-    if rule.not_before is not None and rule.not_before.search(before[-40:]):
-        return None
-    if rule.not_after is not None and rule.not_after.search(after):
-        return None
+    (denominator_required, sentence_search, not_before, not_after, befores, afters, max_gap, size,
+     gap_numbers, attached_ok, both) = plan
+    # Cues first: most rules find none (a cue's required text is not there, a test without
+    # regex), and the exclusions below only matter when one binds.
     best_before = None
-    for rx in rule.before:
-        window = before[-(rule.max_gap + 160):]
-        hit = None
-        for mm in rx.finditer(window):
-            hit = mm  # the last (nearest) occurrence
-        if hit is None:
-            continue
-        gap_text = window[hit.end():]
-        if len(gap_text) > rule.max_gap or _CLAUSE_END.search(gap_text):
-            continue
-        if not rule.gap_numbers and _DIGIT.search(gap_text):
-            continue
-        if not rule.attached_ok and _ATTACHED.search(window[:hit.start()]):
-            continue
-        key = (len(gap_text), -(hit.end() - hit.start()))
-        best_before = key if best_before is None else min(best_before, key)
+    if befores:
+        window = before[-size:]
+        for required, search, finditer in befores:
+            if required not in window:
+                continue
+            first = search(window)
+            if first is None:
+                continue
+            hit = first  # the last (nearest) occurrence, in finditer's order from the window start
+            for hit in finditer(window, first.end()):  # noqa: B007 - the loop keeps the last one
+                pass
+            gap_text = window[hit.end():]
+            if len(gap_text) > max_gap or _CLAUSE_END.search(gap_text):
+                continue
+            if not gap_numbers and _DIGIT.search(gap_text):
+                continue
+            if not attached_ok and _attached(window[:hit.start()]):
+                continue
+            key = (len(gap_text), -(hit.end() - hit.start()))
+            best_before = key if best_before is None else min(best_before, key)
     best_after = None
-    for rx in rule.after:
-        mm = rx.search(after)
+    for required, search in afters:
+        if required not in after:
+            continue
+        mm = search(after)
         if mm:
             # an after-cue right behind the unit binds almost as tightly as one before it
             key = (1, -(mm.end() - mm.start()))
             best_after = key if best_after is None else min(best_after, key)
-    if rule.both:
+    if best_before is None and best_after is None:
+        return None
+    if denominator_required and m.denominator is None:
+        return None
+    if sentence_search is not None and not sentence_search(sentence):
+        return None
+    if not_before is not None and not_before(before_tail):
+        return None
+    if not_after is not None and not_after(after):
+        return None
+    if both:
         if best_before is None or best_after is None:
             return None
         return min(best_before, best_after)
@@ -92,15 +157,16 @@ def _match_rule(rule: Rule, before: str, after: str, sentence: str, m: Mention) 
     return best_before if best_after is None else min(best_before, best_after)
 
 
-def _rules_by_unit(cb: Codebook) -> dict[str, list[tuple[Indicator, Rule]]]:
+def _rules_by_unit(cb: Codebook) -> dict[str, list[tuple[Indicator, Rule, _Plan]]]:
     """Rules indexed by the units they accept: a mention only meets the rules that fit its unit."""
     cached = _RULE_INDEX.get(id(cb))
     if cached is None:
         cached = {}
         for ind in cb.indicators.values():
             for rule in ind.rules:
+                plan = _plan(rule)
                 for u in rule.units:
-                    cached.setdefault(u, []).append((ind, rule))
+                    cached.setdefault(u, []).append((ind, rule, plan))
         _RULE_INDEX[id(cb)] = cached
     return cached
 
@@ -122,11 +188,11 @@ def _sections(lines, folded) -> list[tuple[str, bool, bool]]:
     return out
 
 
-def _candidate_rules(by_unit: dict, keys: frozenset) -> list[tuple[Indicator, Rule]]:
+def _candidate_rules(by_unit: dict, keys: frozenset) -> list[tuple[Indicator, Rule, _Plan]]:
     """The rules that accept any of the unit keys, in codebook order (memoised per key set)."""
     cached = _PAIRS.get((id(by_unit), keys))
     if cached is None:
-        cached = sorted({id(r): (i, r) for k in keys for i, r in by_unit.get(k, ())}.values(),
+        cached = sorted({id(r): (i, r, p) for k in keys for i, r, p in by_unit.get(k, ())}.values(),
                         key=lambda ir: ir[0].order)
         if len(_PAIRS) > 50_000:  # unit words are open-ended: keep the memo bounded
             _PAIRS.clear()
@@ -145,7 +211,9 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
     """
     cb = cb or load()
     folded = folded if folded is not None else FoldedLines(lines)
-    sections = _sections(lines, folded)
+    # sections as far as the last line with mentions: the lines after it are not read
+    last = max((li for li, mentions in enumerate(mentions_per_line) if mentions), default=-1)
+    sections = _sections(lines[:last + 1], folded)
     out: list[Candidate] = []
     by_unit = _rules_by_unit(cb)
     for li, (line, mentions) in enumerate(zip(lines, mentions_per_line, strict=True)):
@@ -164,15 +232,16 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
             before = ftext[max(s0, m.start - 240):m.start]
             after = ftext[m.end:max(m.end, s1)][:120]
             sentence = ftext[s0:s1]
-            if _TARGET_NEAR.search(before[-40:]):
+            before_tail = before[-40:]
+            if _TARGET_NEAR.search(before_tail):
                 continue
             best: tuple[tuple[int, int], int, Indicator, Rule] | None = None
             shared: list[tuple[tuple[int, int], Indicator, Rule]] = []
             written = fold(m.unit)
             # the unit keys a rule may accept: a bare (or inferred-unit) figure also meets "" rules
             keys = frozenset({written, m.unit_normalized} | ({""} if (not m.unit or m.unit_inferred) else set()))
-            for ind, rule in _candidate_rules(by_unit, keys):
-                gap = _match_rule(rule, before, after, sentence, m)
+            for ind, rule, plan in _candidate_rules(by_unit, keys):
+                gap = _match_rule(plan, before, before_tail, after, sentence, m)
                 if gap is None:
                     continue
                 if rule.shared:
