@@ -322,9 +322,9 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
     if not _ANY_DIGIT.search(text):
         return out
     ftext = folded if folded is not None else fold(text)
-    spans = _sentence_spans(text)
-    span_starts = [a for a, _ in spans]
-    quotes = [(m.start(), m.end()) for m in _QUOTES.finditer(text)]
+    spans: list[tuple[int, int]] = []  # sentence spans, found when the first mention needs them
+    span_starts: list[int] = []
+    quotes = [(m.start(), m.end()) for m in _QUOTES.finditer(text)] if ("“" in text or '"' in text) else []
     last_excluded_name_end = -10
     section = _SECTION_START.match(text)
     skip = explain.append if explain is not None else _no_explain  # (offset, token, rule)
@@ -440,6 +440,9 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
                 den_value = None
         unorm = normalise_unit(unit_full)
         vnorm = normalise_value(value, unit_full)
+        if not spans:
+            spans = _sentence_spans(text)
+            span_starts = [a for a, _ in spans]
         sent = spans[bisect.bisect_right(span_starts, s) - 1]
         if not sent[0] <= s < sent[1]:
             sent = (0, len(text))  # between two sentences (in the white space)

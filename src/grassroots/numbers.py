@@ -81,8 +81,11 @@ def format_vi(value: Decimal | float | int, decimals: int | None = None) -> str:
     return format_decimal(Decimal(str(value)), format=pattern, locale="vi")
 
 
+@functools.lru_cache(maxsize=1 << 13)
 def plain(value: Decimal | None) -> str:
-    """A Decimal as a plain string for CSV: no exponent, no trailing zeros ("6600000000", "84.4")."""
+    """A Decimal as a plain string for CSV: no exponent, no trailing zeros ("6600000000", "84.4").
+
+    Memoised: equal Decimals ("1.50", "1.5") give the same string, so caching by equality is safe."""
     if value is None:
         return ""
     if value == value.to_integral_value():
