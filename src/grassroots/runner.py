@@ -118,9 +118,9 @@ class KernelPool:
 
     def shutdown(self, km=None) -> None:
         """Stop one kernel (after its notebook ran) or, with no argument, every one not taken."""
-        from jupyter_client.utils import run_sync
-
         if km is not None:
+            from jupyter_client.utils import run_sync
+
             run_sync(km.shutdown_kernel)(now=True)
             return
         for key in list(self._warm):
