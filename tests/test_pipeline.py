@@ -72,6 +72,16 @@ def test_kernel_pool_gives_nothing_for_a_stage_it_did_not_start_and_stops_the_re
     assert not warm.has_kernel and pool.take("brief") is None
 
 
+def test_a_kernel_that_dies_while_warming_up_is_given_up_quickly():
+    import time
+
+    pool = KernelPool(startup_timeout=60)
+    pool.start("extract", ROOT / "notebooks", "import os\nos._exit(3)")
+    t0 = time.monotonic()
+    assert pool.take("extract") is None  # the stage then starts a kernel of its own
+    assert time.monotonic() - t0 < 20
+
+
 def test_make_extract_with_absolute_dirs_outside_the_repo(bare_corpus, tmp_path):
     out = tmp_path / "out dir"
     args = ["extract", f"RAW_DIR={bare_corpus}", f"PROCESSED_DIR={out}", f"INTERIM_DIR={tmp_path / 'interim'}",

@@ -173,7 +173,10 @@ def run_stages(stages: list[Stage], dirs: Dirs, force: bool, memo: dict, extra: 
     try:
         for position, (stage, _, _) in enumerate(plan):
             # the later a stage runs, the lower its kernel's priority while it waits
-            pool.start(stage.name, NOTEBOOKS_DIR, stage.warm_up, nice=4 * position)
+            try:
+                pool.start(stage.name, NOTEBOOKS_DIR, stage.warm_up, nice=4 * position)
+            except Exception as exc:  # noqa: BLE001 - no warm kernel: the notebook starts its own
+                print(f"[{stage.name}] kernel not started ahead ({type(exc).__name__}: {exc})", file=sys.stderr)
         for stage, fp, stage_extra in plan:
             km = pool.take(stage.name)
             try:

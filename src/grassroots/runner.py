@@ -101,12 +101,23 @@ class KernelPool:
 
     def take(self, key: str):
         """The warmed kernel manager for ``key`` (its warm-up finished), or None to start afresh."""
+        import queue
+        import time
+
+        from jupyter_client.utils import run_sync
+
         warm = self._warm.pop(key, None)
         if warm is None:
             return None
+        deadline = time.monotonic() + self.timeout
         try:
             while True:
-                reply = warm.client.get_shell_msg(timeout=self.timeout)
+                try:
+                    reply = warm.client.get_shell_msg(timeout=1.0)
+                except queue.Empty:
+                    if time.monotonic() > deadline or not run_sync(warm.km.is_alive)():
+                        raise TimeoutError(f"kernel for {key} did not warm up") from None
+                    continue
                 if reply["parent_header"].get("msg_id") == warm.msg_id:
                     break
         except Exception:  # noqa: BLE001 - a kernel that did not come up: the notebook starts its own
