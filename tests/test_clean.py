@@ -156,3 +156,24 @@ def test_cleaning_is_idempotent_and_never_loses_a_digit(text):
     assert once == twice
     digits = lambda s: sorted(re.findall(r"\d", s))  # noqa: E731
     assert digits(once) == digits(unicodedata.normalize("NFC", text).replace("<sup>", "").replace("</sup>", ""))
+
+
+def test_emphasis_across_a_line_break_is_removed_once_the_lines_are_joined():
+    # found by the idempotence property: "*0¶a*" was joined to "*0 a*" and kept its markers
+    result = clean.clean_text("Tổng số *12\nhồ sơ* đúng hạn", "p")
+    assert result.text == "Tổng số 12 hồ sơ đúng hạn\n"
+    line = result.lines[0]
+    assert line.raw_line_at(line.text.index("12")) == 1 and line.raw_line_at(line.text.index("hồ sơ")) == 2
+    assert [(c.line, c.rule) for c in result.corrections] == [(1, "markup-emphasis"), (2, "soft-wrap-join")]
+    assert clean.clean_text(result.text, "p").text == result.text
+
+
+def test_joins_of_adjacent_lines_are_soft_wraps_and_across_blank_lines_page_breaks():
+    rules = [c.rule for c in clean.clean_text("dòng một\nhai\n\nba", "p").corrections]
+    assert rules == ["soft-wrap-join", "page-break-join"]
+
+
+@pytest.mark.parametrize("text", ["*0\na*", "0**¹", "0\n*a\na*", "¹\na\n0"])
+def test_cleaning_reaches_a_fixed_point_on_the_inputs_the_property_found(text):
+    once = clean.clean_text(text, "p").text
+    assert clean.clean_text(once, "p").text == once

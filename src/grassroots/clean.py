@@ -45,6 +45,12 @@ class CleanLine:
     text: str
     anchors: list[tuple[int, int]]
 
+    def replace(self, start: int, end: int, new: str) -> None:
+        """Replace text[start:end] by new; anchors after the change move with the text."""
+        delta = len(new) - (end - start)
+        self.text = self.text[:start] + new + self.text[end:]
+        self.anchors = [(o if o <= start else max(start, o + delta), r) for o, r in self.anchors]
+
     def raw_line_at(self, offset: int) -> int:
         line = self.anchors[0][1]
         for off, raw in self.anchors:
@@ -227,7 +233,9 @@ _LIST_MARKER = re.compile(r"^([a-zđ]|[ivx]+)[.)]\s")
 
 
 def _starts_continuation(text: str) -> bool:
-    t = text.lstrip()
+    """A block that continues the paragraph before it: it starts in lower case (behind an
+    emphasis marker, which cleaning removes), and not with a list marker ("a) ", "ii. ")."""
+    t = text.lstrip().lstrip("*")
     return bool(t) and t[0].islower() and not _LIST_MARKER.match(t)
 
 
@@ -257,9 +265,12 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
             footnotes.append(CleanLine(line, [(0, lineno)]))
             continue
         if superscripts and _SUPERSCRIPT.search(line):
-            for m in reversed(list(_FOOTNOTE_MARK.finditer(line))):
+            marks = list(_FOOTNOTE_MARK.finditer(line))
+            for m in reversed(marks):
                 log.append(Correction(lineno, line[max(0, m.start() - 12): m.end()], line[max(0, m.start() - 12): m.start()], "footnote-mark"))
                 line = line[: m.start()] + line[m.end():]
+            if marks and markup:
+                line = _apply_markup(line, lineno, log).strip()  # a mark may have hidden markup ("0**¹")
             if not line:
                 continue
         paragraphs.append(CleanLine(line, [(0, lineno)]))
@@ -277,14 +288,20 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
         ):
             prev = joined[-1]
             sep = "" if prev.text.endswith("-") else " "
+            if prev.text[0] in _FOOTNOTE_STARTS and FOOTNOTE_LINE.match(prev.text + sep + block.text):
+                joined.append(block)  # the join would make a footnote line ("¹" + "a" = "¹ a")
+                continue
             tail = prev.text[-30:]
             head = block.text[:30]
             offset = len(prev.text) + len(sep)
+            # adjacent raw lines: a soft wrap; lines apart (blank lines, a page mark): a page break
+            adjacent = block.anchors[0][1] == prev.anchors[-1][1] + 1
             prev.text = prev.text + sep + block.text
             prev.anchors.extend((offset + o, r) for o, r in block.anchors)
-            adjacent = block.anchors[0][1] == prev.anchors[-1][1] + 1
             rule = "soft-wrap-join" if adjacent else "page-break-join"
             log.append(Correction(block.anchors[0][1], f"{tail}¶{head}", f"{tail}{sep}{head}", rule))
+            if markup and "*" in block.text:
+                _unwrap_emphasis(prev, log)  # before the next join is decided on prev's text
             continue
         joined.append(block)  # each block is its own object: joins extend it in place
 
@@ -336,12 +353,21 @@ def _apply_ocr(line: CleanLine, log: list[Correction], corrections) -> None:
             new = corr.literal_right if corr.literal else m.expand(corr.right)
             raw_line = line.raw_line_at(m.start())
             log.append(Correction(raw_line, m.group(0), new, f"ocr: {corr.reason}"))
-            delta = len(new) - len(m.group(0))
-            line.text = line.text[: m.start()] + new + line.text[m.end():]
-            line.anchors = [
-                (o if o <= m.start() else max(m.start(), o + delta), r) for o, r in line.anchors
-            ]
+            line.replace(m.start(), m.end(), new)
             pos = m.start() + len(new)
+
+
+def _unwrap_emphasis(line: CleanLine, log: list[Correction]) -> None:
+    """Emphasis opened on one raw line and closed on a later one ("*...¶...*") is whole only once
+    the lines are joined: remove its two markers there (logged on the opening line). Emphasis
+    within one raw line was removed before the join, so what is found here spans a join."""
+    while "*" in line.text:
+        m = _EMPHASIS.search(line.text)
+        if not m:
+            return
+        log.append(Correction(line.raw_line_at(m.start()), m.group(0), m.group(2), "markup-emphasis"))
+        line.replace(m.end(2), m.end(), "")  # the closing marker first: the offsets before it hold
+        line.replace(m.start(1), m.end(1), "")
 
 
 def corrections_rows(result: CleanResult) -> list[dict]:
