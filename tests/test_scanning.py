@@ -1,6 +1,6 @@
 """Fast paths in extraction give exactly what the plain regex scans give.
 
-Extraction skips work with cheap literal tests: gazetteer.finditer_at tries a pattern only where
+Extraction skips work with cheap literal tests: scan.finditer_at tries a pattern only where
 one of its start words occurs, cleaning tries a markup rule only on lines holding its literal.
 If a pattern is edited so that a match can start elsewhere, these tests fail instead of the
 extractor silently missing figures.
@@ -15,7 +15,7 @@ import re
 import pytest
 
 from grassroots import clean, legal, metadata, named_models, rawio
-from grassroots.gazetteer import finditer_at
+from grassroots.scan import finditer_at, search_tail
 
 from .conftest import DEV, FIXTURES, RAW
 
@@ -95,7 +95,7 @@ def test_exclusion_search_from_the_tail_finds_what_a_full_search_finds():
             spaced = before.replace(" ", "  ", 1) if rng.random() < 0.2 else before  # a run of spaces
             for b in (before, spaced, "quyết định số :" + before[-3:], before[-20:] + "ngày "):
                 full = mentions._BEFORE_ANY.search(b)
-                fast = mentions._excluded_before(b)
+                fast = search_tail(mentions._BEFORE_ANY, mentions._BEFORE_ANY_WIDTH, b)
                 assert (full and (full.span(), full.lastgroup)) == (fast and (fast.span(), fast.lastgroup)), b
                 checked += 1
     assert checked > 10000

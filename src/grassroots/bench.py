@@ -27,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .corpus import default_workers
 from .paths import REPO_ROOT
 
 SYNTHETIC_BANNER = "[BẢN SAO TỔNG HỢP ĐỂ ĐO HIỆU NĂNG / SYNTHETIC BENCHMARK COPY: not a real report]"
@@ -139,14 +140,18 @@ def _run(cmd: list[str], env: dict | None = None) -> dict:
                "import resource,subprocess,sys,time;t=time.perf_counter();r=subprocess.run(sys.argv[1:]);"
                "print('BENCH', time.perf_counter()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)",
                *cmd]
-    proc = subprocess.Popen(wrapped, cwd=REPO_ROOT, env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
-    peak_tree = 0
-    if os.path.isdir("/proc"):
+    # output to files, not pipes: a full pipe would block the command while it is being sampled
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(wrapped, cwd=REPO_ROOT, env=full, stdout=out, stderr=err, text=True,
+                                start_new_session=True)
+        peak_tree = 0
         while proc.poll() is None:
-            peak_tree = max(peak_tree, _tree_rss_mb(proc.pid))
+            if os.path.isdir("/proc"):
+                peak_tree = max(peak_tree, _tree_rss_mb(proc.pid))
             time.sleep(0.1)
-    stdout, stderr = proc.communicate()
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     line = [ln for ln in stdout.splitlines() if ln.startswith("BENCH ")][-1].split()
     if line[3] != "0":
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{stdout[-2000:]}\n{stderr[-2000:]}")
@@ -171,14 +176,8 @@ def bench_extraction(raw_dir: Path, work: Path, size_bytes: int, n: int) -> dict
         "peak_rss_mb": run["peak_rss_mb"], "peak_rss_all_processes_mb": run["peak_rss_all_processes_mb"],
         "regex_scan_seconds": round(lower, 3), "regex_scan_runs": [round(x, 3) for x in scans],
         "ratio_to_regex_scan": round(wall / lower, 1) if lower else None,
-        "workers": _workers(),
+        "workers": default_workers(),
     }
-
-
-def _workers() -> int:
-    from .corpus import default_workers
-
-    return default_workers()
 
 
 def bench_validation_and_brief(processed: Path, reports: Path) -> dict:
@@ -283,7 +282,7 @@ def _at(result: dict, n: int, key: str):
 def main() -> int:
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000").split(",") if s]
     out_dir = REPO_ROOT / "reports" / "bench"
-    result = {"machine": {"cpus": os.cpu_count(), "workers": _workers(), "python": sys.version.split()[0]},
+    result = {"machine": {"cpus": os.cpu_count(), "workers": default_workers(), "python": sys.version.split()[0]},
               "extraction": [],
               "note": ("Synthetic corpora generated from the seed reports: every copy has a new id "
                        "(synthetic_NNNNN), a different locality name, perturbed figures and a first line "

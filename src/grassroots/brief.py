@@ -2014,7 +2014,7 @@ def build_briefs(processed_dir: Path, reports_dir: Path, raw_dir: Path | None = 
 
     corpus = Corpus(processed_dir, _split_list(report_ids))
     # large corpora: a bar over the steps (tables and workbook, then each language's brief)
-    progress = progress_bar(1 + len(langs), "briefs") if len(corpus.reports) >= LARGE_CORPUS else None
+    progress = progress_bar(1 + len(langs), "briefs", enabled=len(corpus.reports) >= LARGE_CORPUS)
     version = code_version()
     raw_checks, sidecars = _raw_checks(Path(raw_dir) if raw_dir else None, corpus)
     env = _env()
@@ -2056,17 +2056,14 @@ def build_briefs(processed_dir: Path, reports_dir: Path, raw_dir: Path | None = 
                   "mỗi báo cáo một dòng, mỗi chỉ tiêu một cột (trống = không báo cáo)"] + xlsx_note
         emit(f"data/{XLSX_NAME}", build_xlsx(sheets, readme, key))
 
-    if progress is not None:
-        progress.update()
+    progress.update()
     template = env.get_template("brief.html.j2")
     for code in langs:
         builder = BriefBuilder(corpus, Lang(code), title, [o for o in langs if o != code])
         html = template.render(**builder.context(raw_checks, sidecars, version))
         emit(f"briefs/brief-{code}.html", html.encode("utf-8"))
-        if progress is not None:
-            progress.update()
-    if progress is not None:
-        progress.close()
+        progress.update()
+    progress.close()
 
     dates = [r.get("issue_date") for r in corpus.reports if re.match(r"^\d{4}", r.get("issue_date"))]
     sizes = dict(written)

@@ -104,8 +104,8 @@ def cache_get_blocks(cache_dir: Path, stage: str, report_id: str, key: str) -> d
 LARGE_CORPUS = 1000  # reports: from this size on, corpus-wide steps show a progress bar
 
 
-def progress_bar(total: int, desc: str):
-    """A tqdm bar for corpus work.
+def progress_bar(total: int, desc: str, enabled: bool = True):
+    """A tqdm bar for corpus work (disabled: a bar whose update and close do nothing).
 
     In JupyterLab with ipywidgets it is a widget. Otherwise it is text on stderr: the terminal,
     or, inside a notebook run by the pipeline, the kernel's stderr, which the runner echoes to the
@@ -117,7 +117,7 @@ def progress_bar(total: int, desc: str):
         from tqdm.auto import tqdm
     except ImportError:
         from tqdm import tqdm
-    return tqdm(total=total, desc=desc, mininterval=1.0)
+    return tqdm(total=total, desc=desc, mininterval=1.0, disable=not enabled)
 
 
 # --- parallel map ------------------------------------------------------------------------------
@@ -127,6 +127,12 @@ def default_workers() -> int:
     if env:
         return max(1, int(env))
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def scheduler_address(scheduler: str | None = None) -> str | None:
+    """The dask.distributed scheduler to use: the argument, else the SCHEDULER environment
+    variable, else None (local processes)."""
+    return scheduler or os.environ.get("SCHEDULER") or None
 
 
 def parallel_imap(func: Callable, items: Iterable, workers: int | None = None, desc: str = "",
@@ -139,10 +145,8 @@ def parallel_imap(func: Callable, items: Iterable, workers: int | None = None, d
     Progress is shown with tqdm (terminal and notebook) when there are many items.
     """
     items = list(items)
-    scheduler = scheduler or os.environ.get("SCHEDULER") or None
-    progress = None
-    if len(items) >= 200:
-        progress = progress_bar(len(items), desc)
+    scheduler = scheduler_address(scheduler)
+    progress = progress_bar(len(items), desc, enabled=len(items) >= 200)
     try:
         if scheduler:
             from distributed import Client
@@ -153,15 +157,13 @@ def parallel_imap(func: Callable, items: Iterable, workers: int | None = None, d
                     futures = client.map(func, items[i:i + batch], pure=False)
                     for fut in futures:
                         yield fut.result()
-                        if progress:
-                            progress.update()
+                        progress.update()
             return
         workers = workers or default_workers()
         if workers <= 1 or len(items) < 4:
             for item in items:
                 yield func(item)
-                if progress:
-                    progress.update()
+                progress.update()
             return
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
@@ -171,11 +173,9 @@ def parallel_imap(func: Callable, items: Iterable, workers: int | None = None, d
                                  initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
             for result in pool.map(func, items, chunksize=chunk):
                 yield result
-                if progress:
-                    progress.update()
+                progress.update()
     finally:
-        if progress:
-            progress.close()
+        progress.close()
 
 
 def _exit_with_parent(parent_pid: int) -> None:

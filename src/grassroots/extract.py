@@ -4,17 +4,14 @@ Dask worker, and its result can be cached by content."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from . import clean, rawio
 from .indicators import assign, choose, indicator_rows
 from .legal import extract_citations, flag_dates_after_report
-from .mentions import FoldedLines, find_mentions
+from .mentions import FoldedLines, find_mentions, has_digit
 from .metadata import extract_metadata
 from .named_models import extract_models
-
-_ANY_DIGIT = re.compile(r"\d")
 
 
 def mentions_table(report_id: str, lines, folded=None
@@ -24,7 +21,7 @@ def mentions_table(report_id: str, lines, folded=None
     for li, line in enumerate(lines):
         found = []
         text = line.text
-        if not _ANY_DIGIT.search(text):
+        if not has_digit(text):
             per_line.append(found)
             continue  # no number: nothing to find (and no need to fold the line)
         for m in find_mentions(text, folded=folded[li] if folded is not None else None):
@@ -69,7 +66,7 @@ def warm_up() -> None:
     codebook.load()
     clean.load_ocr_corrections()
     legal.registry()
-    gazetteer.resolve_unit("Ba Tô", "Ba Tơ", "Quảng Ngãi", "commune")
+    gazetteer.load()
 
 
 def extract_report(path: Path) -> dict:

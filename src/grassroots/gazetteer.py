@@ -26,7 +26,7 @@ import functools
 import re
 import unicodedata
 
-__all__ = ["resolve_unit", "split_unit", "level_of_type", "fold", "finditer_at", "RESULT_KEYS"]
+__all__ = ["resolve_unit", "split_unit", "level_of_type", "fold", "load", "RESULT_KEYS"]
 
 RESULT_KEYS = (
     "province", "district", "ward", "province_code", "district_code", "ward_code",
@@ -88,32 +88,6 @@ def level_of_type(unit_type: str, name: str = "") -> str:
     return ""
 
 
-def finditer_at(pattern: re.Pattern, text: str, low: str, words: tuple[str, ...]):
-    """pattern.finditer(text) for a pattern whose every match starts with one of `words` in the
-    lower-cased line `low`: the pattern is tried only where a word starts, not at every position.
-
-    A shared scanning helper (metadata, legal): Python's regex engine tries a pattern that opens with
-    a look-behind or a case-insensitive group at every position of the line, which is slow. Each
-    word must be what `low` holds wherever the pattern can match: mind that case-insensitive "i"
-    also matches dotless "ı" and "s" the long "ſ", which lower() leaves as they are."""
-    if len(low) != len(text):  # lower() changed the length: positions in `low` do not map to `text`
-        yield from pattern.finditer(text)
-        return
-    starts = set()
-    for w in words:
-        i = low.find(w)
-        while i >= 0:
-            starts.add(i)
-            i = low.find(w, i + 1)
-    pos = 0
-    for start in sorted(starts):
-        if start >= pos:  # like finditer: no match overlaps the previous one
-            m = pattern.match(text, start)
-            if m:
-                yield m
-                pos = m.end()
-
-
 # --- the legacy table ----------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=1)
@@ -137,6 +111,14 @@ def _legacy_rows() -> tuple[dict, ...]:
             r[f"_{level}_akey"] = accent_key(r.get(f"{level}Short") or "")
         out.append(r)
     return tuple(out)
+
+
+def load() -> None:
+    """Load the legacy table and its indexes now rather than at the first lookup (about 1.2 s,
+    most of it importing vietnamadminunits): extraction calls it before its workers fork."""
+    for level in ("province", "district", "ward"):
+        _key_index(level)
+    _province_rows()
 
 
 def _type_ok(wanted: str, actual: str | None) -> bool:

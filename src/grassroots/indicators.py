@@ -9,15 +9,13 @@ tasks for the next period) and approximate figures ("gần", "hơn", "trên") ne
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from re import _parser  # the stdlib's own pattern parser (sre_parse)
-from typing import NamedTuple
 
 from .clean import is_heading as _is_heading
 from .codebook import Codebook, Indicator, Rule, load
 from .mentions import FoldedLines, Mention, fold
 from .numbers import plain
+from .scan import required_text
 
 _PLAN_HEADING = re.compile(
     r"^[#\s]*(?:[ivxlc]+|\d+(?:\.\d+)*|[a-zđ])?[.)]?\s*(?:nhiệm vụ|phương hướng|giải pháp|kiến nghị|đề xuất|"
@@ -46,43 +44,10 @@ class Candidate:
     take: str = "value"
 
 
-def _required_text(rx: re.Pattern) -> str:
-    """Characters every match of rx contains: its longest run of plain characters outside any
-    group, alternation or repeat ("" when it has none). Read from the stdlib's own parse of it."""
-    best = run = ""
-    if not rx.flags & re.IGNORECASE:
-        for op, arg in _parser.parse(rx.pattern, rx.flags):
-            run = run + chr(arg) if op is _parser.LITERAL else ""
-            best = max(best, run, key=len)
-    return best
-
-
-class _Plan(NamedTuple):
-    """A rule's fields as _match_rule reads them; each cue as (the text it requires, its bound
-    search method[, finditer])."""
-    denominator_required: bool
-    sentence: Callable | None
-    not_before: Callable | None
-    not_after: Callable | None
-    before: tuple[tuple[str, Callable, Callable], ...]
-    after: tuple[tuple[str, Callable], ...]
-    max_gap: int
-    window: int
-    gap_numbers: bool
-    attached_ok: bool
-    both: bool
-
-
-def _plan(rule: Rule) -> _Plan:
-    return _Plan(
-        rule.denominator_required,
-        rule.sentence.search if rule.sentence is not None else None,
-        rule.not_before.search if rule.not_before is not None else None,
-        rule.not_after.search if rule.not_after is not None else None,
-        tuple((_required_text(rx), rx.search, rx.finditer) for rx in rule.before),
-        tuple((_required_text(rx), rx.search) for rx in rule.after),
-        rule.max_gap, rule.max_gap + 160, rule.gap_numbers, rule.attached_ok, rule.both,
-    )
+def _cues(rx_list) -> tuple[tuple[str, re.Pattern], ...]:
+    """A rule's cue patterns, each with the text every match of it contains (scan.required_text):
+    a window without that text is passed over without a regex search."""
+    return tuple((required_text(rx), rx) for rx in rx_list)
 
 
 def _attached(text: str) -> bool:
@@ -93,62 +58,61 @@ def _attached(text: str) -> bool:
     return mm is not None and _ATTACHED.match(text, mm.end()) is not None
 
 
-def _match_rule(plan: _Plan, before: str, before_tail: str, after: str, sentence: str,
+def _match_rule(rule: Rule, cues: tuple, before: str, before_tail: str, after: str, sentence: str,
                 m: Mention) -> tuple[int, int] | None:
     """(gap, -cue length) when the rule binds the mention, else None: smaller binds tighter.
 
     The gap is the number of characters between cue and figure; among equal gaps the longer
     (more specific) cue wins. A before-cue that directly follows another figure and its unit
     ("43/45 doanh nghiệp có tổ chức công đoàn, 12 ...") describes that figure, not the next one.
-    before_tail: the last 40 characters of before.
+    cues: (before cues, after cues) of the rule, from _cues. before_tail: the last 40 characters
+    of before.
     """
     # The unit fits: rules come from _candidate_rules, which yields only the rules that accept the
     # written unit, the normalised one, or "" for a bare (or inferred-unit) figure.
-    (denominator_required, sentence_search, not_before, not_after, befores, afters, max_gap, size,
-     gap_numbers, attached_ok, both) = plan
-    # Cues first: most rules find none (a cue's required text is not there, a test without
-    # regex), and the exclusions below only matter when one binds.
+    # Cues first: most rules find none, and the exclusions below only matter when one binds.
+    befores, afters = cues
     best_before = None
     if befores:
-        window = before[-size:]
-        for required, search, finditer in befores:
+        window = before[-(rule.max_gap + 160):]
+        for required, rx in befores:
             if required not in window:
                 continue
-            first = search(window)
+            first = rx.search(window)
             if first is None:
                 continue
             hit = first  # the last (nearest) occurrence, in finditer's order from the window start
-            for hit in finditer(window, first.end()):  # noqa: B007 - the loop keeps the last one
+            for hit in rx.finditer(window, first.end()):  # noqa: B007 - the loop keeps the last one
                 pass
             gap_text = window[hit.end():]
-            if len(gap_text) > max_gap or _CLAUSE_END.search(gap_text):
+            if len(gap_text) > rule.max_gap or _CLAUSE_END.search(gap_text):
                 continue
-            if not gap_numbers and _DIGIT.search(gap_text):
+            if not rule.gap_numbers and _DIGIT.search(gap_text):
                 continue
-            if not attached_ok and _attached(window[:hit.start()]):
+            if not rule.attached_ok and _attached(window[:hit.start()]):
                 continue
             key = (len(gap_text), -(hit.end() - hit.start()))
             best_before = key if best_before is None else min(best_before, key)
     best_after = None
-    for required, search in afters:
+    for required, rx in afters:
         if required not in after:
             continue
-        mm = search(after)
+        mm = rx.search(after)
         if mm:
             # an after-cue right behind the unit binds almost as tightly as one before it
             key = (1, -(mm.end() - mm.start()))
             best_after = key if best_after is None else min(best_after, key)
     if best_before is None and best_after is None:
         return None
-    if denominator_required and m.denominator is None:
+    if rule.denominator_required and m.denominator is None:
         return None
-    if sentence_search is not None and not sentence_search(sentence):
+    if rule.sentence is not None and not rule.sentence.search(sentence):
         return None
-    if not_before is not None and not_before(before_tail):
+    if rule.not_before is not None and rule.not_before.search(before_tail):
         return None
-    if not_after is not None and not_after(after):
+    if rule.not_after is not None and rule.not_after.search(after):
         return None
-    if both:
+    if rule.both:
         if best_before is None or best_after is None:
             return None
         return min(best_before, best_after)
@@ -157,16 +121,16 @@ def _match_rule(plan: _Plan, before: str, before_tail: str, after: str, sentence
     return best_before if best_after is None else min(best_before, best_after)
 
 
-def _rules_by_unit(cb: Codebook) -> dict[str, list[tuple[Indicator, Rule, _Plan]]]:
+def _rules_by_unit(cb: Codebook) -> dict[str, list[tuple[Indicator, Rule, tuple]]]:
     """Rules indexed by the units they accept: a mention only meets the rules that fit its unit."""
     cached = _RULE_INDEX.get(id(cb))
     if cached is None:
         cached = {}
         for ind in cb.indicators.values():
             for rule in ind.rules:
-                plan = _plan(rule)
+                cues = (_cues(rule.before), _cues(rule.after))
                 for u in rule.units:
-                    cached.setdefault(u, []).append((ind, rule, plan))
+                    cached.setdefault(u, []).append((ind, rule, cues))
         _RULE_INDEX[id(cb)] = cached
     return cached
 
@@ -188,7 +152,7 @@ def _sections(lines, folded) -> list[tuple[str, bool, bool]]:
     return out
 
 
-def _candidate_rules(by_unit: dict, keys: frozenset) -> list[tuple[Indicator, Rule, _Plan]]:
+def _candidate_rules(by_unit: dict, keys: frozenset) -> list[tuple[Indicator, Rule, tuple]]:
     """The rules that accept any of the unit keys, in codebook order (memoised per key set)."""
     cached = _PAIRS.get((id(by_unit), keys))
     if cached is None:
@@ -240,8 +204,8 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
             written = fold(m.unit)
             # the unit keys a rule may accept: a bare (or inferred-unit) figure also meets "" rules
             keys = frozenset({written, m.unit_normalized} | ({""} if (not m.unit or m.unit_inferred) else set()))
-            for ind, rule, plan in _candidate_rules(by_unit, keys):
-                gap = _match_rule(plan, before, before_tail, after, sentence, m)
+            for ind, rule, cues in _candidate_rules(by_unit, keys):
+                gap = _match_rule(rule, cues, before, before_tail, after, sentence, m)
                 if gap is None:
                     continue
                 if rule.shared:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from .gazetteer import finditer_at
 from .paths import LEGAL_REGISTRY_FILE
+from .scan import finditer_at
 
 KINDS = {
     "luật": "Luật", "pháp lệnh": "Pháp lệnh", "nghị định": "Nghị định", "nghị quyết": "Nghị quyết",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .numbers import MULTIPLIERS, NumberParseError, parse_number, plain
+from .scan import longest_single_spaced_match, search_tail
 
 # --- text folding -----------------------------------------------------------------------------
 
@@ -206,36 +207,9 @@ _BEFORE_EXCLUDE = [
 ]
 # One search for all exclusions before a number (named groups give the rule).
 _BEFORE_ANY = re.compile("|".join(f"(?P<{name.replace('-', '_')}>{rx.pattern})" for name, rx in _BEFORE_EXCLUDE))
-_WHITE_RUN = re.compile(r"\s\s")
-
-
-def _longest_single_spaced_match(rx: re.Pattern) -> int:
-    """The longest text ``rx`` can match when no two white-space characters are adjacent.
-
-    Its white space is all written \\s*; with no run of white space in the text each \\s* takes at
-    most one character, so the pattern with \\s? in their place has the same matches, and its
-    width is finite. Computed from the pattern itself: it stays right when the words change.
-    """
-    from re import _parser  # the stdlib's own pattern parser (sre_parse)
-
-    variant = rx.pattern.replace(r"\s*", r"\s?")
-    width = _parser.parse(variant, rx.flags).getwidth()[1]
-    if width >= _parser.MAXREPEAT or "+" in variant or "*" in variant:
-        raise ValueError(f"{rx.pattern[:60]}...: no bound on the match length")
-    return width
-
-
-_BEFORE_ANY_WIDTH = _longest_single_spaced_match(_BEFORE_ANY)
-
-
-def _excluded_before(before: str) -> re.Match | None:
-    """_BEFORE_ANY.search(before), faster: every alternative ends the text, so when ``before`` has
-    no run of white space a match starts within its last _BEFORE_ANY_WIDTH characters, and the
-    search starts there (the characters before still count for \\b and ^ matches only at 0)."""
-    start = len(before) - _BEFORE_ANY_WIDTH
-    if start > 0 and not _WHITE_RUN.search(before):
-        return _BEFORE_ANY.search(before, start)
-    return _BEFORE_ANY.search(before)
+# Every alternative ends the text: a match spans at most this many characters of single-spaced
+# text, so the search starts there (scan.search_tail).
+_BEFORE_ANY_WIDTH = longest_single_spaced_match(_BEFORE_ANY)
 
 _AFTER_EXCLUDE = [
     ("document-number", re.compile(r"^(?:/\d{4})?[/-]\s?[A-ZĐ]{1,}[A-ZĐa-zđ]*|^/[A-ZĐa-z]")),
@@ -308,6 +282,11 @@ def _per_unit(text: str, pos: int) -> tuple[str, int]:
     return "", pos
 
 
+def has_digit(text: str) -> bool:
+    """Whether a line holds a digit: lines without one hold no quantity."""
+    return _ANY_DIGIT.search(text) is not None
+
+
 def _no_explain(_item) -> None:
     pass
 
@@ -319,7 +298,7 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
     folded: fold(text), when the caller has it already.
     """
     out: list[Mention] = []
-    if not _ANY_DIGIT.search(text):
+    if not has_digit(text):
         return out
     ftext = folded if folded is not None else fold(text)
     spans: list[tuple[int, int]] = []  # sentence spans, found when the first mention needs them
@@ -351,7 +330,7 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
         if s > 0 and text[s - 1] == "[" and after.startswith("]"):
             skip((s, token, "footnote-ref"))
             continue
-        hit = _excluded_before(before)
+        hit = search_tail(_BEFORE_ANY, _BEFORE_ANY_WIDTH, before)
         rule = hit.lastgroup.replace("_", "-") if hit else None
         if rule == "document-number" and not _SLASH_DASH.match(after):
             # kind words double as verbs ("hướng dẫn 03 lượt"): a unit noun after means a count

@@ -20,7 +20,8 @@ import unicodedata
 from datetime import date
 
 from .clean import FOOTNOTE_LINE as _FOOTNOTE  # one footnote pattern, shared with cleaning
-from .gazetteer import accent_key, finditer_at, level_of_type, resolve_unit, split_unit
+from .gazetteer import accent_key, level_of_type, resolve_unit, split_unit
+from .scan import finditer_at
 
 # reports.csv columns (DESIGN.md section 4), in order.
 REPORT_FIELDS = (
@@ -573,7 +574,7 @@ def _level_only(lines: list[str], title: str) -> str:
 _DISTRICT_AFTER = re.compile(rf"\s*[,-]?\s*(?P<type>(?i:huyện|quận|thị\s+xã|thành\s+phố))\s+(?P<name>{_NAME})", re.I)
 _PROVINCE_AFTER = re.compile(rf"\s*,?\s*(?i:tỉnh)\s+(?P<name>{_NAME})")
 _PROVINCE_ANY = re.compile(rf"(?<!\w)(?i:tỉnh)\s+(?P<name>{_NAME})")
-# The words (lower-cased) that every match of a pattern starts with, for gazetteer.finditer_at; none
+# The words (lower-cased) that every match of a pattern starts with, for scan.finditer_at; none
 # has a letter with an odd case-insensitive equivalent. Every _TYPE alternative starts with a
 # _TYPE_WORDS word, so a line without any cannot match _UNIT, _ORGAN_UNIT or _PARTY_UNIT.
 _TYPE_WORDS = ("thành", "thị", "đặc", "huyện", "quận", "phường", "tỉnh", "xã", "tp.")

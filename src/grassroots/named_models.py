@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .gazetteer import finditer_at
+from .scan import finditer_at
 
 # Field keywords, checked in this order on the folded name (and owner): first hit wins.
 FIELD_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
@@ -36,7 +36,7 @@ _LIST_ITEM = re.compile(rf"{_QUOTE}(?P<rest>[^“\";.]*)")
 _OWNER = re.compile(r"^\s*(?:của|do)\s+(?P<owner>.+?)(?=\s+(?:tại|ở)\s+|,\s*(?:tại|ở)\s+|\s*$|\s*[,;(])")
 _PLACE = re.compile(r"(?:^|\s)(?:tại|ở)\s+(?P<place>[^;().]+?)\s*(?:$|[;(.]|,\s*(?:giúp|nhằm|góp|vận động))")
 _GENERIC = {"dân vận khéo", "dân vận khéo trong công tác dân vận chính quyền"}
-_MO_HINH = ("mô hình",)  # where every _MODEL and _LIST_INTRO match starts (gazetteer.finditer_at)
+_MO_HINH = ("mô hình",)  # where every _MODEL and _LIST_INTRO match starts (scan.finditer_at)
 
 
 def _clean(text: str) -> str:

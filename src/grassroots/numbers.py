@@ -1,6 +1,7 @@
 """Vietnamese numbers: "." groups thousands, "," is the decimal mark.
 
-Parsing is strict first (Babel, locale "vi"); a declared fallback handles the convention breaks
+Parsing is strict first: the forms Babel's strict "vi" parse accepts, read as Babel reads them
+(tests/test_numbers.py checks the two agree); a declared fallback handles the convention breaks
 that reports contain ("292.2km2", "3775.5 ha", "73.3%": a point as the decimal mark), and
 the fallback used is returned so that it is recorded, never silently guessed.
 """
@@ -10,8 +11,6 @@ from __future__ import annotations
 import functools
 import re
 from decimal import Decimal, InvalidOperation
-
-from babel.numbers import NumberFormatError, parse_decimal
 
 # Multipliers applied to value_normalized only (value keeps the number as written).
 MULTIPLIERS: dict[str, Decimal] = {
@@ -61,14 +60,6 @@ def parse_number(text: str) -> tuple[Decimal, str]:
         except InvalidOperation:  # pragma: no cover
             pass
     raise NumberParseError(f"{text!r} is not a Vietnamese-formatted number")
-
-
-def parse_number_babel(text: str) -> Decimal:
-    """Babel's strict Vietnamese parse: the reference that parse_number's strict reading follows."""
-    try:
-        return parse_decimal(text.strip(), locale="vi", strict=True)
-    except NumberFormatError as exc:
-        raise NumberParseError(f"{text!r}: {exc}") from None
 
 
 def format_vi(value: Decimal | float | int, decimals: int | None = None) -> str:

@@ -7,14 +7,19 @@ reports are processed on all cores (or a Dask cluster), results are cached per r
 
 from __future__ import annotations
 
-import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import rawio
 from .atomic import remove_stale_temporaries
-from .corpus import ReportError, cache_get_blocks, cache_put_blocks, code_version, parallel_imap
+from .corpus import (
+    ReportError,
+    cache_get_blocks,
+    cache_put_blocks,
+    code_version,
+    parallel_imap,
+    scheduler_address,
+)
 from .tables import TableWriter, csv_rows
 
 TABLES = ["reports", "mentions", "indicators", "citations", "models", "errors"]
@@ -33,10 +38,10 @@ class ExtractSummary:
         return rows
 
 
-def _key(path: Path, data: bytes) -> str:
+def _key(path: Path, raw_sha256: str) -> str:
     side = path.with_suffix(".yml")
-    side_sha = hashlib.sha256(side.read_bytes()).hexdigest() if side.exists() else "-"
-    return f"{hashlib.sha256(data).hexdigest()}:{side_sha}:{code_version()}"
+    side_sha = rawio.sha256_file(side) if side.exists() else "-"
+    return f"{raw_sha256}:{side_sha}:{code_version()}"
 
 
 def _extract_one(args: tuple[Path, Path]) -> tuple[str, dict | None, str | None]:
@@ -54,15 +59,16 @@ def _extract_one(args: tuple[Path, Path]) -> tuple[str, dict | None, str | None]
         sidecar = rawio.read_sidecar(path)
     except rawio.RawInputError as exc:
         return report_id, None, str(exc)
-    key = _key(path, data)
+    raw_sha256 = rawio.sha256_bytes(data)
+    key = _key(path, raw_sha256)
     cached = cache_get_blocks(cache_dir, "extract", report_id, key)
     if cached is not None and all(name in cached for name in TABLES[:-1]):
         return report_id, cached, None
     try:
-        tables = extract_text(report_id, text, encoding, sidecar, rawio.sha256_bytes(data))
+        tables = extract_text(report_id, text, encoding, sidecar, raw_sha256)
     except Exception as exc:  # one bad report must not cost the corpus
         return report_id, None, f"{path.name}: extraction failed: {type(exc).__name__}: {exc}"
-    formatted = {name: (len(tables.get(name, [])), csv_rows(name, tables.get(name, []))) for name in TABLES[:-1]}
+    formatted = {name: (len(tables[name]), csv_rows(name, tables[name])) for name in TABLES[:-1]}
     cache_put_blocks(cache_dir, "extract", report_id, key, formatted)
     return report_id, formatted, None
 
@@ -75,7 +81,7 @@ def extract_corpus(raw_dir: Path, interim_dir: Path, processed_dir: Path, worker
     summary.reports = len(files) + len(changed)
     processed_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(processed_dir)
-    scheduler = scheduler or os.environ.get("SCHEDULER") or None
+    scheduler = scheduler_address(scheduler)
     if files and not scheduler:
         from .extract import warm_up
 

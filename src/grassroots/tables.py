@@ -36,23 +36,14 @@ COLUMNS: dict[str, list[str]] = {
 }
 
 
-def _writer(fh, name: str) -> csv.DictWriter:
-    return csv.DictWriter(fh, fieldnames=COLUMNS[name], extrasaction="ignore", lineterminator="\n")
-
-
-def _clean_row(row: dict) -> dict:
-    return {k: ("" if v is None else v) for k, v in row.items()}
-
-
 def csv_rows(name: str, rows: list[dict]) -> str:
-    """Rows of table ``name`` as CSV text (no header), exactly as TableWriter.write writes them.
+    """Rows of table ``name`` as CSV text, no header: the one way rows are formatted.
 
     Workers format their report's rows themselves, so the process that writes the tables only
-    appends text (TableWriter.write_text).
+    appends text. A missing column and None are both written as an empty field.
     """
     buf = io.StringIO()
     columns = COLUMNS[name]
-    # csv writes None as an empty field, as DictWriter's restval does for a missing one
     csv.writer(buf, lineterminator="\n").writerows([[row.get(c, "") for c in columns] for row in rows])
     return buf.getvalue()
 
@@ -63,20 +54,16 @@ class TableWriter:
     def __init__(self, directory: Path, names: list[str]):
         self._ctx = {}
         self._files = {}
-        self._writers = {}
         self.counts = dict.fromkeys(names, 0)
         for name in names:
             ctx = atomic_path(directory / f"{name}.csv")
             tmp = ctx.__enter__()
             fh = open(tmp, "w", encoding="utf-8", newline="")
-            writer = _writer(fh, name)
-            writer.writeheader()
-            self._ctx[name], self._files[name], self._writers[name] = ctx, fh, writer
+            csv.writer(fh, lineterminator="\n").writerow(COLUMNS[name])
+            self._ctx[name], self._files[name] = ctx, fh
 
     def write(self, name: str, rows: list[dict]) -> None:
-        for row in rows:
-            self._writers[name].writerow(_clean_row(row))
-        self.counts[name] += len(rows)
+        self.write_text(name, csv_rows(name, rows), len(rows))
 
     def write_text(self, name: str, text: str, n_rows: int) -> None:
         """Append rows already formatted by csv_rows."""

@@ -118,7 +118,7 @@ def run_suites(frames: dict[str, pd.DataFrame], suites: dict[str, dict], paramet
     out = []
     reports = frames.get("reports")
     todo = [name for name in SUITES if frames.get(name) is not None]
-    progress = progress_bar(len(todo), "validate") if reports is not None and len(reports) >= LARGE_CORPUS else None
+    progress = progress_bar(len(todo), "validate", enabled=reports is not None and len(reports) >= LARGE_CORPUS)
     for name in todo:
         frame = frames[name]
         stored = suites[name]["expectations"]
@@ -136,10 +136,8 @@ def run_suites(frames: dict[str, pd.DataFrame], suites: dict[str, dict], paramet
         for d, exp in zip(stored, suite.expectations, strict=True):
             r = by_id[exp.id]
             out.append((name, d, dict(r.result or {}), bool(r.success), _exception_messages(r.exception_info)))
-        if progress is not None:
-            progress.update()
-    if progress is not None:
-        progress.close()
+        progress.update()
+    progress.close()
     return out
 
 
