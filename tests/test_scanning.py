@@ -99,3 +99,101 @@ def test_exclusion_search_from_the_tail_finds_what_a_full_search_finds():
                 assert (full and (full.span(), full.lastgroup)) == (fast and (fast.span(), fast.lastgroup)), b
                 checked += 1
     assert checked > 10000
+
+
+def _number_windows():
+    """(line, folded line, number match) for every number of every corpus line."""
+    from grassroots import mentions
+
+    for text in corpus_lines():
+        folded = mentions.fold(text)
+        for m in mentions._NUM.finditer(text):
+            yield text, folded, m
+
+
+def test_numbers_without_look_behind_are_the_numbers_of_the_look_behind_pattern():
+    from grassroots import mentions
+
+    extra = ["a12 3,4.5 _7 .8 ,9 x-10 12.345,6", "١٢ ٣", "ab1c2 3", "5..6,,7", "²3 ³"]
+    for text in list(corpus_lines()) + extra:
+        assert [m.span() for m in mentions._numbers(text)] == [m.span() for m in mentions._NUM.finditer(text)], text
+
+
+def test_tail_endings_only_rule_out_texts_that_cannot_match():
+    from grassroots import mentions
+    from grassroots.scan import may_match_tail, tail_endings
+
+    patterns = [mentions._BEFORE_ANY] + [rx for _, rx in mentions._QUALIFIERS]
+    ends = [tail_endings(rx) for rx in patterns]
+    assert all(ends) and {"số", "ngày", "thôn", "quyền", "phương"} <= set(ends[0])
+    rng = random.Random(5)
+    words = sorted({w for e in ends for w in e})
+    ruled_out = matched = 0
+    for _, folded, m in _number_windows():
+        before = folded[max(0, m.start() - 40):m.start()]
+        glued = before[:-6] + rng.choice(words) + rng.choice(["", " ", ":", " : ", "-", "\xa0", " -\t"])
+        for b in (before, glued, before + rng.choice(words)[:2]):
+            for rx, e in zip(patterns, ends, strict=True):
+                hit = rx.search(b) is not None
+                ok = may_match_tail(e, b)
+                assert ok or not hit, (rx.pattern[:40], b)
+                ruled_out += not ok
+                matched += hit
+    assert matched > 1000 and ruled_out > 10000  # both branches are exercised
+
+
+def test_tail_endings_give_up_where_the_pattern_is_not_plain_words():
+    from grassroots.scan import may_match_tail, tail_endings
+
+    assert tail_endings(re.compile(r"\bthôn\s*$", re.I)) is None  # case-insensitive
+    assert tail_endings(re.compile(r"[a-z]\s*$")) is None  # a class of letters and more
+    assert tail_endings(re.compile(r"\d+$")) is None
+    assert tail_endings(re.compile(r"(?:abc)?\s*$")) is None  # may match white space only
+    assert tail_endings(re.compile(r"(?<=x)$")) is None  # look-arounds are not read
+    assert tail_endings(re.compile(r"\b(?:ab|c[de])\s*(?:số\s*)?:?$")) == ("ab", "d", "e", "số")
+    assert may_match_tail(None, "anything")
+    assert not may_match_tail(("số",), "số 3") and may_match_tail(("số",), "ghi số : -\u2003")
+
+
+def test_after_exclusions_in_one_pattern_pick_the_first_rule_that_matches():
+    from grassroots import mentions
+
+    samples = ["/2021/NĐ-CP", "/12/2023 x", ".2024", ":30 sáng", "h15", " tháng đầu năm", " THÁNG ",
+               "-QĐ/TU", "/UBND", " tháng", "/5/2020", "/KH", ":3"]
+    checked = 0
+    for text, _, m in _number_windows():
+        afters = [text[m.end():m.end() + 24]] + [s + text[m.end():m.end() + 10] for s in samples[:3]]
+        for after in afters + samples:
+            hit = mentions._AFTER_ANY.match(after)
+            first = next((r for r, rx in mentions._AFTER_EXCLUDE if rx.search(after)), None)
+            assert (hit.lastgroup.replace("_", "-") if hit else None) == first, after
+            checked += first is not None
+    assert checked > 1000
+
+
+def test_units_read_from_the_folded_line_are_the_units_read_from_the_text():
+    from grassroots import mentions
+
+    n = 0
+    for text, folded, m in _number_windows():
+        if len(folded) != len(text):
+            continue
+        for pos in (m.end(), m.end() + 1):
+            assert mentions._read_unit(text, pos, folded) == mentions._read_unit(text, pos), text[pos:pos + 30]
+            n += 1
+    assert n > 20000
+
+
+def test_csv_rows_are_what_the_csv_module_writes_for_every_column():
+    import csv
+    import io
+
+    from grassroots.tables import COLUMNS, csv_rows
+
+    full = {c: f"v{i}" for i, c in enumerate(COLUMNS["models"])} | {"quote": 'a "b", c\nd', "line": 7}
+    sparse = {"report_id": "r1", "name": None}  # missing columns and None: empty fields
+    for rows in ([full], [full, sparse], [sparse], []):
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows([[r.get(c, "") for c in COLUMNS["models"]] for r in rows])
+        assert csv_rows("models", rows) == buf.getvalue()
+    assert csv_rows("models", [sparse]) == "r1" + "," * (len(COLUMNS["models"]) - 1) + "\n"

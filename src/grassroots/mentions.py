@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .numbers import MULTIPLIERS, NumberParseError, parse_number, plain
-from .scan import longest_single_spaced_match, search_tail
+from .scan import longest_single_spaced_match, may_match_tail, search_tail, tail_endings
 
 # --- text folding -----------------------------------------------------------------------------
 
@@ -102,13 +102,15 @@ GLUED_UNITS = ("km2", "m2", "km", "ha", "m", "kg", "tấn", "đồng", "đ", "tr
 _GLUED_BY_FIRST: dict[str, tuple[str, ...]] = {}
 for _g in GLUED_UNITS:
     _GLUED_BY_FIRST[_g[0]] = _GLUED_BY_FIRST.get(_g[0], ()) + (_g,)
-_COMPOUND_BY_FIRST: dict[str, tuple[str, ...]] = {}
+_COMPOUND_BY_START: dict[str, tuple[str, ...]] = {}  # by their first two characters
 for _c in COMPOUND_UNITS:
-    _COMPOUND_BY_FIRST[_c[0]] = _COMPOUND_BY_FIRST.get(_c[0], ()) + (_c,)
+    _COMPOUND_BY_START[_c[:2]] = _COMPOUND_BY_START.get(_c[:2], ()) + (_c,)
+assert min(map(len, COMPOUND_UNITS)) >= 2
 
 _WORD = re.compile(r"[^\W\d_]+(?:\.[^\W\d_]+)?", re.U)
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def normalise_unit(unit: str) -> str:
     """Canonical unit: "%", "VND", "km2", "người" (khẩu), or the folded unit noun."""
     u = fold(unit).strip()
@@ -127,16 +129,23 @@ def normalise_unit(unit: str) -> str:
 
 def normalise_value(value: Decimal, unit: str, next_units: str = "") -> Decimal:
     """Apply multiplier words (money) and area conversion (ha -> km2)."""
+    factor = _unit_factor(unit)
+    return value if factor is None else value * factor
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _unit_factor(unit: str) -> Decimal | None:
+    """The factor a unit applies to its value (None: none). Units recur: memoised."""
     u = fold(unit).strip()
     base = u.split("/")[0]
     first = base.split()[0] if base else ""
     if first in MULTIPLIERS:
-        return value * MULTIPLIERS[first]
+        return MULTIPLIERS[first]
     if base in MULTIPLIERS:
-        return value * MULTIPLIERS[base]
+        return MULTIPLIERS[base]
     if base in AREA_FACTORS:
-        return value * AREA_FACTORS[base]
-    return value
+        return AREA_FACTORS[base]
+    return None
 
 
 # --- mention finding --------------------------------------------------------------------------
@@ -189,6 +198,21 @@ _YEAR_RANGE_TAIL = re.compile(r"\d{4}\s*[-–]\s*$")
 _RANGE_HEAD = re.compile(r"^\s*[-–]\s*(\d+(?:[.,]\d+)*)\s*([^\W\d_]+|%)?")
 _SHARE_TAIL = re.compile(r"\b(?:chiếm|tỷ lệ|tỉ lệ)\s*(?:là\s*)?$")
 _NUM = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*")
+# _NUM without its look-behind, which made the engine try every position of a line: a match of
+# this one is a match of _NUM unless the character before is a word character or [.,] (and then
+# no position inside it starts one either, as each follows a digit, "." or ",").
+_NUM_RUN = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _numbers(text: str):
+    """_NUM.finditer(text), faster."""
+    for m in _NUM_RUN.finditer(text):
+        s = m.start()
+        if s:
+            c = text[s - 1]
+            if c.isalnum() or c in "_.,":  # \w is str.isalnum() or "_"
+                continue
+        yield m
 _DOCWORDS = (
     r"nghị định|nghị quyết|chỉ thị|pháp lệnh|kết luận|quyết định|kế hoạch|công văn|hướng dẫn|"
     r"quy định|thông tư|thông báo|chương trình|luật|điều|khoản|mục|chương|phụ lục|tờ trình|"
@@ -210,6 +234,8 @@ _BEFORE_ANY = re.compile("|".join(f"(?P<{name.replace('-', '_')}>{rx.pattern})" 
 # Every alternative ends the text: a match spans at most this many characters of single-spaced
 # text, so the search starts there (scan.search_tail).
 _BEFORE_ANY_WIDTH = longest_single_spaced_match(_BEFORE_ANY)
+# The words its alternatives end with: most numbers follow none of them and need no search.
+_BEFORE_ANY_ENDS = tail_endings(_BEFORE_ANY)
 
 _AFTER_EXCLUDE = [
     ("document-number", re.compile(r"^(?:/\d{4})?[/-]\s?[A-ZĐ]{1,}[A-ZĐa-zđ]*|^/[A-ZĐa-z]")),
@@ -217,11 +243,17 @@ _AFTER_EXCLUDE = [
     ("time", re.compile(r"^[:h]\d{2}\b")),
     ("period-phrase", re.compile(r"^\s*tháng\s*(?:đầu|cuối|năm|qua)\b|^\s*tháng\s*$", re.I)),
 ]
+# The same rules as one pattern, tried once at the start of the text after a number: every rule
+# is anchored there (^), so the first alternative that matches is the first rule that matches.
+_AFTER_ANY = re.compile("|".join(
+    f"(?P<{name.replace('-', '_')}>{'(?i:' if rx.flags & re.I else '(?:'}{rx.pattern}))"
+    for name, rx in _AFTER_EXCLUDE))
 _SECTION_START = re.compile(r"^\s*(?:#+\s*)?(?:\d+\.)*\d+[.)](?:\s|(?=[^\W\d_]))")
 _QUALIFIERS = [
     ("approx", re.compile(r"\b(?:gần|hơn|trên|khoảng|xấp xỉ|trên dưới|chừng|tới gần|dưới)\s*$")),
     ("estimate", re.compile(r"\b(?:ước|ước đạt|ước tính|dự kiến)\s*$")),
 ]
+_QUALIFIER_ENDS = [(name, rx, tail_endings(rx)) for name, rx in _QUALIFIERS]
 # A sentence ends at [.!?…] or at ";" before a list dash, followed by white space (group 1 or
 # 2) and, after a full stop, not by a lower-case letter, digit or closing punctuation.
 _SENT_BOUND = re.compile(r"[.!?…](\s+)(?=[^\sa-zà-ỹđ0-9,;)])|;(\s+)(?=[-–•])")
@@ -240,8 +272,18 @@ def _year_like(token: str) -> bool:
     return token.isdigit() and len(token) == 4 and 1900 <= int(token) <= 2100
 
 
-def _read_unit(text: str, pos: int) -> tuple[str, int]:
-    """The unit noun written after position pos: (unit, end offset). '' when there is none."""
+# Unit compounds are compared with the folded text after a number: at most this many characters.
+_UNIT_WINDOW = 24
+assert max(map(len, COMPOUND_UNITS)) + 1 < _UNIT_WINDOW - 2  # see _read_unit on the folded line
+
+
+def _read_unit(text: str, pos: int, ftext: str | None = None) -> tuple[str, int]:
+    """The unit noun written after position pos: (unit, end offset). '' when there is none.
+
+    ftext: fold(text) when it has text's length. Its slice then stands for fold() of the slice:
+    they differ at most where a tone pair's look-around sees past the slice's ends, that is at
+    its first character after a "q" (a unit never follows one) or its last two, which no
+    compound reaches."""
     n = len(text)
     i = pos
     # glued unit: "1500m", "84,4%", "292.2km2"
@@ -256,8 +298,8 @@ def _read_unit(text: str, pos: int) -> tuple[str, int]:
         i += 1
     if i < n and text[i] == "%":
         return "%", i + 1
-    low = fold(text[i:i + 24])
-    for comp in _COMPOUND_BY_FIRST.get(low[:1], ()):
+    low = ftext[i:i + _UNIT_WINDOW] if ftext is not None else fold(text[i:i + _UNIT_WINDOW])
+    for comp in _COMPOUND_BY_START.get(low[:2], ()):
         if low.startswith(comp) and (len(low) == len(comp) or not low[len(comp)].isalnum()):
             head = HEAD_OF_COMPOUND.get(comp)
             if head:
@@ -301,13 +343,14 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
     if not has_digit(text):
         return out
     ftext = folded if folded is not None else fold(text)
+    unit_ftext = ftext if len(ftext) == len(text) else None
     spans: list[tuple[int, int]] = []  # sentence spans, found when the first mention needs them
     span_starts: list[int] = []
     quotes = [(m.start(), m.end()) for m in _QUOTES.finditer(text)] if ("“" in text or '"' in text) else []
     last_excluded_name_end = -10
     section = _SECTION_START.match(text)
     skip = explain.append if explain is not None else _no_explain  # (offset, token, rule)
-    for m in _NUM.finditer(text):
+    for m in _numbers(text):
         token = m.group(0)
         s, e = m.start(), m.end()
         # trailing punctuation belongs to the sentence, not the number ("2020." "5,")
@@ -330,11 +373,11 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
         if s > 0 and text[s - 1] == "[" and after.startswith("]"):
             skip((s, token, "footnote-ref"))
             continue
-        hit = search_tail(_BEFORE_ANY, _BEFORE_ANY_WIDTH, before)
+        hit = search_tail(_BEFORE_ANY, _BEFORE_ANY_WIDTH, before) if may_match_tail(_BEFORE_ANY_ENDS, before) else None
         rule = hit.lastgroup.replace("_", "-") if hit else None
         if rule == "document-number" and not _SLASH_DASH.match(after):
             # kind words double as verbs ("hướng dẫn 03 lượt"): a unit noun after means a count
-            u, _ = _read_unit(text, e)
+            u, _ = _read_unit(text, e, unit_ftext)
             if u and fold(u) not in ("ngày",):
                 rule = None
         if rule is None and s > 1 and text[s - 1] == "/" and _ROMAN_TAIL.search(before[:-1]):
@@ -344,7 +387,8 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
         if rule is None and s - last_excluded_name_end < 6 and _LIST_TAIL.search(before):
             rule = "name"  # "thôn 1, 2, 3": the list continues a name
         if rule is None:
-            rule = next((r for r, rx in _AFTER_EXCLUDE if rx.search(after)), None)
+            hit = _AFTER_ANY.match(after)
+            rule = hit.lastgroup.replace("_", "-") if hit else None
         if rule is None and _COLON_DIGIT.match(after):
             rule = "time"
         if rule is None and s > 0 and text[s - 1] == ":" and s > 1 and text[s - 2].isdigit():
@@ -367,7 +411,7 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
         if frac:
             den_text = frac.group(1)
             pos = e + frac.end()
-        unit, upos = _read_unit(text, pos)
+        unit, upos = _read_unit(text, pos, unit_ftext)
         if not unit and upos == pos and pos < len(text) and text[pos].isalpha():
             skip((s, token, "identifier"))  # "30c/NQ-CP", "22KV"
             continue
@@ -397,13 +441,13 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
             unit_full = unit
         # a range "250-300m": keep the first number, mark the qualifier
         qualifier = ""
-        for qname, qrx in _QUALIFIERS:
-            if qrx.search(before):
+        for qname, qrx, qends in _QUALIFIER_ENDS:
+            if may_match_tail(qends, before) and qrx.search(before):
                 qualifier = qname
                 break
         rng = _RANGE_HEAD.match(after)
         if rng and not unit and not _year_like(token):
-            unit2, upos3 = _read_unit(text, e + rng.start(1) + len(rng.group(1)))
+            unit2, upos3 = _read_unit(text, e + rng.start(1) + len(rng.group(1)), unit_ftext)
             if unit2:
                 unit_full, upos, qualifier = unit2, upos3, "range"
         try:

@@ -75,3 +75,100 @@ def search_tail(rx: re.Pattern, width: int, text: str) -> re.Match | None:
     if start > 0 and not _WHITE_RUN.search(text):
         return rx.search(text, start)
     return rx.search(text)
+
+
+# White space and these characters may follow the last letter of a match (stripped before the check).
+_TAIL_STRIP = ":-"
+
+
+def _is_strippable_class(items) -> bool:
+    """A character class that only holds white space or _TAIL_STRIP characters."""
+    return all((op is _parser.CATEGORY and arg is _parser.CATEGORY_SPACE)
+               or (op is _parser.LITERAL and (chr(arg).isspace() or chr(arg) in _TAIL_STRIP))
+               for op, arg in items)
+
+
+def _strippable(items) -> bool:
+    """Whether every text this sequence matches consists of strippable characters only."""
+    for op, arg in items:
+        if op is _parser.AT:
+            continue
+        if op is _parser.LITERAL and (chr(arg).isspace() or chr(arg) in _TAIL_STRIP):
+            continue
+        if op is _parser.IN and _is_strippable_class(arg):
+            continue
+        if op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT) and _strippable(arg[2]):
+            continue
+        if op is _parser.SUBPATTERN and _strippable(arg[-1]):
+            continue
+        return False
+    return True
+
+
+def _endings(items: list) -> set[str] | None:
+    """The literal letters every match of the sequence ends with, once trailing strippable
+    characters are removed: a set of alternatives, or None when a match may end otherwise."""
+    for idx in range(len(items) - 1, -1, -1):
+        op, arg = items[idx]
+        if op is _parser.AT or (op is not _parser.LITERAL and _strippable([items[idx]])):
+            continue
+        if op is _parser.LITERAL:
+            ch = chr(arg)
+            if ch.isspace() or ch in _TAIL_STRIP:
+                continue
+            run, j = ch, idx - 1
+            while j >= 0 and items[j][0] is _parser.LITERAL:
+                prev = chr(items[j][1])
+                if prev.isspace() or prev in _TAIL_STRIP:
+                    break
+                run, j = prev + run, j - 1
+            return {run}
+        if op is _parser.IN:
+            if all(o is _parser.LITERAL for o, _ in arg):
+                chars = {chr(a) for _, a in arg}
+                return None if any(c.isspace() or c in _TAIL_STRIP for c in chars) else chars
+            return None
+        if op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT):
+            low, _high, sub = arg
+            inner = _endings(list(sub))
+            if inner is None:
+                return None
+            if low > 0:
+                return inner
+            rest = _endings(items[:idx])  # the repeat may be absent
+            return None if rest is None else inner | rest
+        if op is _parser.SUBPATTERN:
+            return _endings(items[:idx] + list(arg[-1]))
+        if op is _parser.BRANCH:
+            out: set[str] = set()
+            for branch in arg[1]:
+                found = _endings(items[:idx] + list(branch))
+                if found is None:
+                    return None
+                out |= found
+            return out
+        return None
+    return None  # the whole sequence may match strippable characters only
+
+
+def tail_endings(rx: re.Pattern) -> tuple[str, ...] | None:
+    """Endings that every match of ``rx`` has once white space, ":" and "-" at its end are
+    stripped (the literal letters its alternatives end with), or None when that cannot be read
+    from the pattern (case-insensitive, classes, ...). With them, `may_match_tail` rules out most
+    texts for a pattern anchored at the end without running the regex."""
+    if rx.flags & re.IGNORECASE:
+        return None
+    found = _endings(list(_parser.parse(rx.pattern, rx.flags)))
+    return tuple(sorted(found)) if found else None
+
+
+def may_match_tail(endings: tuple[str, ...] | None, text: str) -> bool:
+    """False only when no match of the pattern can end ``text``: stripped of trailing white space,
+    ":" and "-", the text must end with one of the pattern's `tail_endings`."""
+    if endings is None:
+        return True
+    end = len(text)
+    while end and (text[end - 1].isspace() or text[end - 1] in _TAIL_STRIP):
+        end -= 1  # white space as \s means it (str.isspace), as the pattern's \s* reads it
+    return text.endswith(endings, 0, end)
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 from pathlib import Path
 
 from .atomic import atomic_path
@@ -43,9 +44,17 @@ def csv_rows(name: str, rows: list[dict]) -> str:
     appends text. A missing column and None are both written as an empty field.
     """
     buf = io.StringIO()
-    columns = COLUMNS[name]
-    csv.writer(buf, lineterminator="\n").writerows([[row.get(c, "") for c in columns] for row in rows])
+    try:
+        data = list(map(_GETTERS[name], rows))  # rows usually hold every column
+    except KeyError:
+        columns = COLUMNS[name]
+        data = [[row.get(c, "") for c in columns] for row in rows]
+    csv.writer(buf, lineterminator="\n").writerows(data)
     return buf.getvalue()
+
+
+_GETTERS = {name: operator.itemgetter(*columns) for name, columns in COLUMNS.items()}
+assert all(len(columns) > 1 for columns in COLUMNS.values())  # itemgetter then gives tuples
 
 
 class TableWriter:
