@@ -219,3 +219,37 @@ def test_docs_codebook_is_generated_from_the_codebook():
 
     assert (ROOT / "docs" / "codebook.md").read_text(encoding="utf-8") == codebook.markdown(), (
         "docs/codebook.md is stale: run `make docs`")
+
+
+def test_rates_the_briefs_compute_are_declared_in_the_codebook():
+    from grassroots import brief
+
+    cb = codebook.load()
+    assert brief.DERIVED == list(cb.derived)
+    by_key = {d.key: d for d in cb.derived}
+    timely = by_key["admin.rate_timely"]
+    assert timely.num == ("admin.dossiers_resolved_early", "admin.dossiers_resolved_on_time")
+    assert timely.den == ("admin.dossiers_resolved",) and timely.chart
+    assert by_key["ntm.rate_communes"].den == ("#ntm.communes_certified",)
+    assert not by_key["context.rate_poverty"].compare
+    assert by_key["mediation.cases.per10k"].per10k and by_key["mediation.cases.per10k"].den == ("context.population",)
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"key": "admin.rate_x", "numerator": ["admin.nope"], "denominator": ["admin.dossiers_resolved"],
+      "title_vi": "a", "title_en": "a", "formula_vi": "a", "formula_en": "a"}, "unknown code admin.nope"),
+    ({"key": "admin.rate_x", "numerator": ["admin.dossiers_resolved"]}, "missing"),
+    ({"key": "admin.dossiers_resolved", "numerator": ["admin.dossiers_resolved"], "denominator": ["admin.dossiers_resolved"],
+      "title_vi": "a", "title_en": "a", "formula_vi": "a", "formula_en": "a"}, "new <theme>.<name>"),
+])
+def test_a_bad_derived_rate_is_a_codebook_error(tmp_path, entry, message):
+    import yaml
+
+    from grassroots.paths import CODEBOOK_FILE
+
+    data = yaml.safe_load(CODEBOOK_FILE.read_text(encoding="utf-8"))
+    data["derived"] = [entry]
+    path = tmp_path / "codebook.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(codebook.CodebookError, match=message):
+        codebook.load(str(path))

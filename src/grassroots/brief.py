@@ -39,7 +39,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from .atomic import write_bytes
-from .codebook import Indicator
+from .codebook import Derived, Indicator
 from .codebook import load as load_codebook
 from .numbers import format_vi
 from .paths import PACKAGE_DIR
@@ -467,72 +467,8 @@ TABLE_ABOUT = {
 
 # ------------------------------------------------------------------------- derived figures
 
-@dataclass(frozen=True)
-class Derived:
-    """A rate computed by the brief: sum(num) / sum(den) * 100. '#code' is that figure's X/Y
-    denominator. per10k: figure / context.population * 10,000."""
-
-    key: str
-    theme: str
-    num: tuple[str, ...]
-    den: tuple[str, ...]
-    vi: str
-    en: str
-    formula_vi: str
-    formula_en: str
-    after: str = ""
-    per10k: bool = False
-    chart: bool = False     # drawn in the resolution-rate chart
-    compare: bool = True    # compared between reports in the key findings
-
-
-DERIVED: list[Derived] = [
-    Derived("reception.rate_resolved", "reception", ("reception.cases_resolved",), ("reception.cases",),
-            "Đã giải quyết / vụ việc", "Resolved / cases", "vụ việc đã giải quyết / vụ việc qua tiếp dân",
-            "reception cases resolved / cases", after="reception.resolution_rate_reported", chart=True),
-    Derived("petitions.rate_eligible", "petitions", ("petitions.resolved",), ("petitions.eligible",),
-            "Đã giải quyết / đơn đủ điều kiện", "Resolved / eligible", "đơn đã giải quyết / đơn đủ điều kiện",
-            "petitions resolved / eligible", after="petitions.resolution_rate_reported", chart=True),
-    Derived("petitions.rate_received", "petitions", ("petitions.resolved",), ("petitions.received",),
-            "Đã giải quyết / đơn tiếp nhận", "Resolved / received", "đơn đã giải quyết / đơn tiếp nhận",
-            "petitions resolved / received", after="petitions.resolution_rate_reported", chart=True),
-    Derived("admin.rate_timely", "admin", ("admin.dossiers_resolved_early", "admin.dossiers_resolved_on_time"),
-            ("admin.dossiers_resolved",), "Trước hạn và đúng hạn / đã giải quyết", "Early or on time / resolved",
-            "hồ sơ trước hạn và đúng hạn / hồ sơ đã giải quyết", "dossiers early or on time / resolved", chart=True),
-    Derived("admin.rate_resolved", "admin", ("admin.dossiers_resolved",), ("admin.dossiers_received",),
-            "Đã giải quyết / tiếp nhận", "Resolved / received", "hồ sơ đã giải quyết / hồ sơ tiếp nhận",
-            "dossiers resolved / received"),
-    Derived("admin.rate_online", "admin", ("admin.dossiers_received_online",), ("admin.dossiers_received",),
-            "Trực tuyến / tiếp nhận", "Online / received", "hồ sơ trực tuyến / hồ sơ tiếp nhận",
-            "dossiers received online / received"),
-    Derived("mediation.rate_success", "mediation", ("mediation.successful",), ("mediation.cases",),
-            "Hòa giải thành / vụ việc", "Successful / cases", "vụ hòa giải thành / vụ việc hòa giải",
-            "mediation successful / cases", chart=True),
-    Derived("ntm.rate_communes", "ntm", ("ntm.communes_certified",), ("#ntm.communes_certified",),
-            "Tỷ lệ xã đạt chuẩn", "Communes certified, share", "xã đạt chuẩn / tổng số xã theo báo cáo",
-            "communes certified / all communes as stated"),
-    Derived("ntm.rate_villages", "ntm", ("ntm.villages_certified",), ("#ntm.villages_certified",),
-            "Tỷ lệ thôn đạt chuẩn", "Villages certified, share", "thôn đạt chuẩn / tổng số thôn theo báo cáo",
-            "villages certified / all villages as stated"),
-    Derived("democracy.rate_dialogue", "democracy", ("democracy.dialogue_units",), ("#democracy.dialogue_units",),
-            "Tỷ lệ đơn vị tổ chức đối thoại", "Units holding dialogue, share", "đơn vị tổ chức đối thoại / tổng số đơn vị",
-            "units holding dialogue / all units"),
-    Derived("enterprises.rate_party", "enterprises", ("enterprises.with_party_org",), ("enterprises.total",),
-            "Có tổ chức đảng / doanh nghiệp", "With a Party organisation / enterprises",
-            "doanh nghiệp có tổ chức đảng / tổng số doanh nghiệp", "enterprises with a Party organisation / all"),
-    Derived("enterprises.rate_union", "enterprises", ("enterprises.with_union",), ("enterprises.total",),
-            "Có công đoàn / doanh nghiệp", "With a trade union / enterprises",
-            "doanh nghiệp có công đoàn / tổng số doanh nghiệp", "enterprises with a trade union / all"),
-    Derived("context.rate_poverty", "context", ("context.poor_households",), ("context.households",),
-            "Hộ nghèo / số hộ", "Poor households / households", "hộ nghèo / tổng số hộ",
-            "poor households / households", after="context.poverty_rate", compare=False),
-]
-for _code, _theme in (("reception.sessions", "reception"), ("petitions.received", "petitions"),
-                      ("admin.dossiers_received", "admin"), ("mediation.cases", "mediation"),
-                      ("models.total", "models")):
-    DERIVED.append(Derived(f"{_code}.per10k", _theme, (_code,), ("context.population",), "", "", "", "",
-                           per10k=True))
-del _code, _theme
+# Declared in the codebook (derived, per10k): computed rates first, then per 10,000 residents.
+DERIVED: list[Derived] = list(load_codebook().derived)
 
 
 # ------------------------------------------------------------------------------ data model

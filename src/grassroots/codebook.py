@@ -58,12 +58,32 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Derived:
+    """A rate the briefs compute: sum(num) / sum(den) * 100. '#code' is that figure's X/Y
+    denominator. per10k: figure / context.population * 10,000."""
+
+    key: str
+    theme: str
+    num: tuple[str, ...]
+    den: tuple[str, ...]
+    vi: str
+    en: str
+    formula_vi: str
+    formula_en: str
+    after: str = ""
+    per10k: bool = False
+    chart: bool = False     # drawn in the resolution-rate chart
+    compare: bool = True    # compared between reports in the key findings
+
+
+@dataclass(frozen=True)
 class Codebook:
     version: int
     themes: dict
     indicators: dict[str, Indicator]
     relations: tuple[dict, ...]
     units: dict = field(default_factory=dict)  # unit noun -> (English plural, singular)
+    derived: tuple[Derived, ...] = ()  # computed rates, then the per-10,000-residents figures
 
     def by_theme(self) -> dict[str, list[Indicator]]:
         out: dict[str, list[Indicator]] = {t: [] for t in self.themes}
@@ -159,7 +179,42 @@ def load(path: str = str(CODEBOOK_FILE)) -> Codebook:
     missing = sorted({i.unit for i in indicators.values() if i.kind == "count"} - set(units))
     if missing:
         raise CodebookError(f"units: no English name for {missing}")
-    return Codebook(int(data.get("version", 1)), themes, indicators, relations, units)
+    derived = _derived(data, indicators)
+    return Codebook(int(data.get("version", 1)), themes, indicators, relations, units, derived)
+
+
+_DERIVED_KEYS = {"key", "numerator", "denominator", "title_vi", "title_en", "formula_vi", "formula_en",
+                 "after", "chart", "compare"}
+
+
+def _derived(data: dict, indicators: dict[str, Indicator]) -> tuple[Derived, ...]:
+    """The `derived` rates and the `per10k` figures, every code checked against the indicators."""
+    out = []
+    for spec in data.get("derived") or []:
+        where = f"derived {spec.get('key')}"
+        unknown = set(spec) - _DERIVED_KEYS
+        missing = {"key", "numerator", "denominator", "title_vi", "title_en", "formula_vi", "formula_en"} - set(spec)
+        if unknown or missing:
+            raise CodebookError(f"{where}: unknown keys {sorted(unknown)}, missing {sorted(missing)}")
+        key = str(spec["key"])
+        if not CODE_RE.match(key) or key in indicators or key.split(".")[0] not in {i.theme for i in indicators.values()}:
+            raise CodebookError(f"{where}: the key must be a new <theme>.<name> of a declared theme")
+        num, den = tuple(map(str, spec["numerator"])), tuple(map(str, spec["denominator"]))
+        for code in num + den + ((str(spec["after"]),) if spec.get("after") else ()):
+            if code.removeprefix("#") not in indicators:
+                raise CodebookError(f"{where}: unknown code {code}")
+        out.append(Derived(key, key.split(".")[0], num, den, str(spec["title_vi"]), str(spec["title_en"]),
+                           str(spec["formula_vi"]), str(spec["formula_en"]), after=str(spec.get("after", "")),
+                           chart=bool(spec.get("chart", False)), compare=bool(spec.get("compare", True))))
+    for code in data.get("per10k") or []:
+        if code not in indicators or "context.population" not in indicators:
+            raise CodebookError(f"per10k: unknown code {code}")
+        out.append(Derived(f"{code}.per10k", indicators[code].theme, (code,), ("context.population",),
+                           "", "", "", "", per10k=True))
+    keys = [d.key for d in out]
+    if len(set(keys)) != len(keys):
+        raise CodebookError("derived: a key is declared twice")
+    return tuple(out)
 
 
 def markdown(cb: Codebook | None = None) -> str:
@@ -193,6 +248,16 @@ def markdown(cb: Codebook | None = None) -> str:
             desc += " (the total read with and without " + ", ".join(f"`{c}`" for c in rel["total_optional"]) + ")"
         note = " ".join(str(rel.get("note", "")).split())
         out.append(f"- **{rel['id']}**: {desc}" + (f". {note}" if note else ""))
+    out += ["", "## Rates computed by the briefs / Các tỷ lệ do bản tóm tắt tính", "",
+            "sum(numerator) / sum(denominator) × 100; `#code` is that figure's own X/Y denominator.", "",
+            "| key | tiếng Việt | English | formula |", "|---|---|---|---|"]
+    for d in cb.derived:
+        if not d.per10k:
+            formula = " + ".join(f"`{c}`" for c in d.num) + " / " + " + ".join(f"`{c}`" for c in d.den)
+            out.append(f"| `{d.key}` | {d.vi} | {d.en} | {formula} |")
+    per10k = [f"`{d.num[0]}`" for d in cb.derived if d.per10k]
+    if per10k:
+        out += ["", "Per 10,000 residents (`context.population`): " + ", ".join(per10k) + "."]
     return "\n".join(out) + "\n"
 
 
