@@ -78,3 +78,20 @@ def test_strict_reading_is_babels_strict_parse(text):
     value, rule = parse_number(text)
     assert rule == "strict"
     assert str(value) == str(parse_decimal(text, locale="vi", strict=True))
+
+
+@given(st.decimals(min_value=-10**12, max_value=10**12, allow_nan=False, allow_infinity=False))
+def test_numbers_in_messages_are_babels_format_for_the_language(d):
+    from grassroots.validate import num
+
+    shown = Decimal(plain(d))  # messages show no exponent and no trailing zeros
+    assert num(d, "vi") == format_decimal(shown, locale="vi", decimal_quantization=False)
+    assert num(d, "en") == format_decimal(shown, locale="en", decimal_quantization=False)
+
+
+def test_numbers_in_messages_vietnamese_and_english():
+    from grassroots.validate import num
+
+    assert (num(17775, "vi"), num(17775, "en")) == ("17.775", "17,775")  # Bá Thước: hồ sơ
+    assert (num(5.28, "vi"), num(Decimal("5.28"), "en")) == ("5,28", "5.28")
+    assert num(Decimal("84.44"), "vi", 1) == "84,4"

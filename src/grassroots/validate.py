@@ -43,7 +43,7 @@ from .expectations import (
     suite_drift,
     write_suites,
 )
-from .numbers import plain
+from .numbers import format_locale, plain
 from .paths import SUITES_DIR
 from .tables import COLUMNS
 
@@ -339,14 +339,7 @@ def num(x, lang: str, places: int | None = None) -> str:
     """A number for a message: "17.775" / "5,28" in Vietnamese, "17,775" / "5.28" in English."""
     text = plain_num(x, places)
     d = _decimal(text)
-    if d is None:
-        return text
-    text = format(d, ",")
-    # Vietnamese: "." groups thousands, "," is the decimal mark (as numbers.format_vi, without Babel's cost)
-    return text.translate(_VI_MARKS) if lang == "vi" else text
-
-
-_VI_MARKS = str.maketrans({",": ".", ".": ","})
+    return text if d is None else format_locale(d, "vi" if lang == "vi" else "en")
 
 
 def _line(line, lang: str) -> str:
