@@ -87,10 +87,10 @@ class KernelPool:
         needed later do not slow down the notebook running now (restored by ``take`` where the
         operating system allows it).
         """
-        from jupyter_client import AsyncKernelManager, BlockingKernelClient
+        from jupyter_client import BlockingKernelClient
         from jupyter_client.utils import run_sync
 
-        km = AsyncKernelManager(kernel_name="python3")
+        km = kernel_manager()
         run_sync(km.start_kernel)(cwd=str(cwd))
         if nice:
             _renice(km, nice)
@@ -145,6 +145,28 @@ class KernelPool:
         run_sync(warm.km.shutdown_kernel)(now=True)
 
 
+def kernel_manager():
+    """A manager for a local python3 kernel that talks over Unix sockets (IPC) rather than TCP on
+    localhost: nothing listens on a network port, and the kernel does not warn that TCP traffic
+    is unencrypted. The sockets and connection file sit in Jupyter's runtime directory and are
+    removed when the kernel shuts down. TCP where Unix sockets are missing (Windows)."""
+    import os
+    import uuid
+
+    from jupyter_client import AsyncKernelManager
+
+    if os.name != "posix":
+        return AsyncKernelManager(kernel_name="python3")
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    runtime = Path(jupyter_runtime_dir())
+    runtime.mkdir(parents=True, exist_ok=True)
+    # short names: a socket path must stay under about 100 characters
+    name = runtime / f"gr-{uuid.uuid4().hex[:12]}"
+    return AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{name}-ipc",
+                              connection_file=f"{name}.json")
+
+
 def _renice(km, nice: int) -> None:
     """Set a kernel's CPU priority relative to this process (best effort: raising it back needs
     privileges on some systems, and then the kernel keeps the lower priority)."""
@@ -172,7 +194,10 @@ def run_notebook(input_path: Path, output_path: Path, parameters: dict, cwd: Pat
     from papermill.exceptions import PapermillExecutionError
 
     failure = None
-    engine_kwargs = {"km": km} if km is not None else {}
+    own = km is None
+    if own:
+        km = kernel_manager()  # nbclient starts it in cwd; this function stops it
+    engine_kwargs = {"km": km}
     with tempfile.TemporaryDirectory(prefix="grassroots-run-") as tmp:
         tmp_out = Path(tmp) / output_path.name
         try:
@@ -190,11 +215,26 @@ def run_notebook(input_path: Path, output_path: Path, parameters: dict, cwd: Pat
             )
         except PapermillExecutionError:
             failure = True
+        finally:
+            if own:
+                _stop(km)
         nb = nbformat.read(tmp_out, as_version=4)
     normalise(nb)
     write_text(output_path, nbformat.writes(nb) + "\n")
     if failure:
         raise NotebookFailed(f"{input_path.name}: {failing_cell_report(nb)}")
+
+
+def _stop(km) -> None:
+    from jupyter_client.utils import run_sync
+
+    try:
+        if run_sync(km.is_alive)():
+            run_sync(km.shutdown_kernel)(now=True)
+        else:
+            km.cleanup_resources()  # connection file and sockets of a kernel that died
+    except Exception:  # noqa: BLE001 - stopping is best effort; the run's result stands
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
