@@ -72,6 +72,21 @@ def test_kernel_pool_gives_nothing_for_a_stage_it_did_not_start_and_stops_the_re
     assert not warm.has_kernel and pool.take("brief") is None
 
 
+def test_kernels_listen_on_unix_sockets_that_are_removed_afterwards():
+    from grassroots.runner import kernel_manager
+
+    if os.name != "posix":
+        pytest.skip("Unix sockets only")
+    pool = KernelPool()
+    pool.start("brief", ROOT / "notebooks", "import json")
+    km = pool.take("brief")
+    files = [Path(km.connection_file)] + [Path(f"{km.ip}-{port}") for port in (km.shell_port, km.iopub_port)]
+    assert km.transport == "ipc" and all(f.exists() for f in files)
+    pool.shutdown(km)
+    assert not any(f.exists() for f in files)
+    assert kernel_manager().connection_file != kernel_manager().connection_file  # one per kernel
+
+
 def test_a_kernel_that_dies_while_warming_up_is_given_up_quickly():
     import time
 
