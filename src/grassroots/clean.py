@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import json
 import re
 import unicodedata
@@ -240,18 +241,19 @@ def _apply_markup(line: str, lineno: int, log: list[Correction]) -> str:
     if "*" not in line and "<" not in line and ")))" not in line:
         return line  # fast path: every rule needs one of these, and most lines carry none
     for rule in MARKUP_RULES:
-        while True:
-            i = line.find(rule.needs)
-            if i < 0:
-                break
+        i = line.find(rule.needs)
+        while i >= 0:
             m = rule.pattern.search(line, i if rule.starts else 0)  # no match starts before i
             if not m:
                 break
+            old = m.group(0)
             new = rule.repl(m) if callable(rule.repl) else rule.repl
-            if new == m.group(0):
+            if new == old:
                 break
-            log.append(Correction(lineno, m.group(0), new, rule.name))
-            line = line[: m.start()] + new + line[m.end():]
+            log.append(Correction(lineno, old, new, rule.name))
+            start, end = m.span()
+            line = line[:start] + new + line[end:]
+            i = line.find(rule.needs)
     if _EMPTY_EMPHASIS.match(line):
         log.append(Correction(lineno, line.strip(), "", "markup-emphasis"))
         line = ""
@@ -383,12 +385,9 @@ def _apply_ocr_corrections(lines: list[CleanLine], log: list[Correction]) -> Non
     A correction is tried on a line when its hint occurs in the line as it was before any OCR
     correction; on one line the corrections apply in file order. Each raw line belongs to a single
     cleaned line, so the log (sorted by raw line, stably) does not depend on the order of lines."""
-    whole = "\n".join(line.text for line in lines)
-    starts = []  # offset of each line in `whole`
-    pos = 0
-    for line in lines:
-        starts.append(pos)
-        pos += len(line.text) + 1
+    texts = [line.text for line in lines]
+    whole = "\n".join(texts)
+    starts = list(itertools.accumulate([len(t) + 1 for t in texts], initial=0))  # offset of each line in `whole`
     todo: dict[int, list[OcrCorrection]] = {}  # line index -> corrections, in file order
     found: dict[str, list[int]] = {}  # hint -> indexes of the lines holding it
     for corr in load_ocr_corrections():
@@ -402,7 +401,7 @@ def _apply_ocr_corrections(lines: list[CleanLine], log: list[Correction]) -> Non
                 k = bisect.bisect_right(starts, i) - 1
                 where.append(k)
                 # next occurrence on a later line: this line is already listed
-                i = whole.find(corr.hint, starts[k] + len(lines[k].text) + 1)
+                i = whole.find(corr.hint, starts[k + 1])
         for k in where:
             todo.setdefault(k, []).append(corr)
     for k in sorted(todo):
