@@ -314,7 +314,7 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
     if normalized and "\r" not in text:  # raw_lines is text.split("\n")
         superscript_lines = _lines_holding(text, [d for d in SUPERSCRIPT_DIGITS if d in text])
     else:
-        superscript_lines = range(1, len(raw_lines) + 1)
+        superscript_lines = range(1, len(raw_lines) + 1)  # every line is searched
     for lineno, raw in enumerate(raw_lines, 1):
         if not raw:
             continue  # an empty raw line stays empty: blank lines only separate blocks (see below)
