@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from grassroots import clean, rawio
 
-from .conftest import SEEDS, raw_lines
+from .conftest import DEV, FIXTURES, RAW, SEEDS, raw_lines
 
 
 def cleaned(name):
@@ -177,3 +177,93 @@ def test_joins_of_adjacent_lines_are_soft_wraps_and_across_blank_lines_page_brea
 def test_cleaning_reaches_a_fixed_point_on_the_inputs_the_property_found(text):
     once = clean.clean_text(text, "p").text
     assert clean.clean_text(once, "p").text == once
+
+
+# --- fast paths: each gives what the plain scan gives (see also tests/test_scanning.py) -----------
+
+def corpus_texts() -> list[str]:
+    texts = []
+    for folder in (RAW, DEV / "raw", FIXTURES / "heldout", FIXTURES / "heldout2", FIXTURES / "clean_corpus"):
+        for path in sorted(folder.rglob("*.txt")):
+            texts.append(rawio.read_raw(path)[0])
+    return texts
+
+
+_ODD_LINES = [
+    "**Kết quả**", "*ly*", "trang 3)))", "x<sup>2</sup>", "<b>đậm</b>", "***", "a **", "** a", "*a* **b** ***c***",
+    "trang 3 *ly*", "x ))) y)))", "<i>a</i> <sub>1</sub> <br/> < b>", "a*b*c", "**", "* *", "a*ly* ", "(((a)))  ",
+]
+
+
+def test_markup_rules_that_start_with_their_literal_do():
+    # _apply_markup searches a rule from the first occurrence of rule.needs when rule.starts
+    lines = [line for text in corpus_texts() for line in text.splitlines()] + _ODD_LINES
+    hits = 0
+    for line in lines:
+        for rule in clean.MARKUP_RULES:
+            for m in rule.pattern.finditer(line):
+                assert not rule.starts or line.startswith(rule.needs, m.start()), (rule.name, line)
+                hits += 1
+            if rule.starts and rule.needs in line:
+                plain = rule.pattern.search(line)
+                fast = rule.pattern.search(line, line.find(rule.needs))
+                assert (plain and plain.span()) == (fast and fast.span()), (rule.name, line)
+    assert hits > 100
+
+
+def test_literal_prefix_is_what_every_match_starts_with():
+    assert clean.literal_prefix(re.compile(r"(?<!\w)PL\-BTVQH\s?11(?!\w)")) == "PL-BTVQH"
+    assert clean.literal_prefix(re.compile(r"(?<!\w)ab?c")) == "a"  # "b?" may be absent
+    assert clean.literal_prefix(re.compile(r"(?<!\w)ab|cd")) == ""  # an alternation of the whole
+    assert clean.literal_prefix(re.compile(r"(?<!\w)(\d) (lượt)")) == ""
+    assert clean.literal_prefix(re.compile(r"(?i)abc")) == ""
+    assert clean.literal_prefix(re.compile(r"(?<!\w)(?=x)xy")) == "xy"
+    for corr in clean.load_ocr_corrections():
+        if corr.literal:
+            assert corr.prefix == corr.wrong
+    assert any(c.prefix and not c.literal for c in clean.load_ocr_corrections())
+
+
+def test_ocr_search_from_the_prefix_finds_what_search_finds():
+    texts = corpus_texts()
+    lines = [line for text in texts for line in text.splitlines()]
+    crafted = []
+    for corr in clean.load_ocr_corrections():
+        w = corr.wrong if corr.literal else corr.hint
+        crafted += [w, "x" + w, w + "x", f"{w} {w}", f"({w}){w}_", f"{w}{w}", "3" + w + " dân", f"a {w}\u00a0{w}."]
+    crafted += ["PL-BTVQH 11", "PL-BTVQH11", "xPL-BTVQH11 PL-BTVQH11", "4 lượtcông dân", "4lượtcông dân"]
+    hits = 0
+    for line in lines + crafted:
+        for corr in clean.load_ocr_corrections():
+            for pos in {0, 1, len(line) // 2, max(0, line.find(corr.prefix)) + 1}:
+                plain = corr.pattern.search(line, pos)
+                fast = clean._search_from(corr.pattern, corr.prefix, line, pos)
+                assert (plain and (plain.span(), plain.groups())) == (fast and (fast.span(), fast.groups())), line
+                hits += plain is not None
+    assert hits > 50
+
+
+def test_lines_holding_superscripts_are_the_lines_with_one():
+    texts = corpus_texts() + ["", "¹", "\n¹\n", "a²\n\nb⁴⁵\n¹", "⁰\n⁹", "x\n"]
+    for text in texts:
+        chars = [d for d in clean.SUPERSCRIPT_DIGITS if d in text]
+        expected = {n for n, line in enumerate(text.split("\n"), 1) if clean._SUPERSCRIPT.search(line)}
+        assert clean._lines_holding(text, chars) == expected
+    assert any(clean._SUPERSCRIPT.search(t) for t in texts)
+
+
+def dump(result):
+    return (result.text, result.n_footnotes, [(line.text, line.anchors) for line in result.lines],
+            [(c.line, c.original, c.corrected, c.rule) for c in result.corrections])
+
+
+def test_line_ending_fast_paths_give_the_result_of_the_plain_steps():
+    # LF text in NFC takes the fast paths (superscript lines from the whole text); CRLF text and
+    # decomposed text take the plain per-line steps: the same lines, the same corrections
+    texts = corpus_texts() + ["Kết quả¹ đạt\n¹ Chú thích\n\n*a*\tb\u00a0\u00a0c¹²,\nd⁴)\n"]
+    for text in texts:
+        lf = dump(clean.clean_text(text, "r"))
+        assert dump(clean.clean_text(text.replace("\n", "\r\n"), "r")) == lf
+    for text in texts[:5]:
+        nfd = clean.clean_text(unicodedata.normalize("NFD", text), "r")
+        assert dump(nfd)[:3] == dump(clean.clean_text(text, "r"))[:3]

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from re import _parser  # the stdlib's pattern parser (sre_parse), the same one re.compile uses
 
 import yaml
 
@@ -91,6 +93,7 @@ class Rule:
     pattern: re.Pattern
     repl: object  # str or callable
     needs: str  # a literal every match contains: the rule is skipped on lines without it
+    starts: bool = False  # every match starts with `needs`: the search starts at its first occurrence
 
 
 _SUP_TAG = re.compile(r"<(sup|sub)>(.*?)</\1>", re.I)
@@ -106,12 +109,12 @@ FOOTNOTE_LINE = re.compile(rf"^\s*([{SUPERSCRIPT_DIGITS}]+|\[\^?\d+\]:?)\s+\S")
 def _markup_rules() -> list[Rule]:
     return [
         Rule("page-mark", _PAGE_MARK_LY, "", "*ly*"),
-        Rule("page-mark", _TRAILING_PARENS, "", ")))"),
-        Rule("markup-sup", _SUP_TAG, lambda m: m.group(2), "<"),
-        Rule("markup-html", _SIMPLE_TAGS, "", "<"),
-        Rule("markup-emphasis", _EMPHASIS, lambda m: m.group(2), "*"),
-        Rule("markup-emphasis", re.compile(r"^\*{2,3}(?=[^\s*])"), "", "**"),
-        Rule("markup-emphasis", re.compile(r"(?<=[^\s*])\*{2,3}\s*$"), "", "**"),
+        Rule("page-mark", _TRAILING_PARENS, "", ")))", starts=True),
+        Rule("markup-sup", _SUP_TAG, lambda m: m.group(2), "<", starts=True),
+        Rule("markup-html", _SIMPLE_TAGS, "", "<", starts=True),
+        Rule("markup-emphasis", _EMPHASIS, lambda m: m.group(2), "*", starts=True),
+        Rule("markup-emphasis", re.compile(r"^\*{2,3}(?=[^\s*])"), "", "**", starts=True),
+        Rule("markup-emphasis", re.compile(r"(?<=[^\s*])\*{2,3}\s*$"), "", "**", starts=True),
     ]
 
 
@@ -127,6 +130,7 @@ class OcrCorrection:
     literal: bool
     hint: str
     literal_right: str  # for a literal entry: the replacement itself (`right` is a template)
+    prefix: str  # a literal every match starts with ("" if none is known): see _search_from
 
 
 @functools.lru_cache(maxsize=4)
@@ -148,8 +152,40 @@ def load_ocr_corrections(path: str = str(OCR_CORRECTIONS_FILE)) -> tuple[OcrCorr
             raise ValueError(f"{Path(path).name}: regex entry {i + 1} needs a `hint` literal")
         hint = unicodedata.normalize("NFC", str(entry.get("hint") or wrong))
         out.append(OcrCorrection(wrong, right, str(entry["reason"]).strip(), pattern, not entry.get("regex"), hint,
-                                 literal_right))
+                                 literal_right, literal_prefix(pattern)))
     return tuple(out)
+
+
+def literal_prefix(rx: re.Pattern) -> str:
+    """Characters every match of rx starts with: the plain characters that follow its leading
+    look-arounds (which take no width), "" when there are none or the pattern ignores case."""
+    prefix = ""
+    if rx.flags & re.IGNORECASE:
+        return prefix
+    ops = list(_parser.parse(rx.pattern, rx.flags))
+    i = 0
+    while i < len(ops) and ops[i][0] in (_parser.ASSERT, _parser.ASSERT_NOT):
+        i += 1
+    while i < len(ops) and ops[i][0] is _parser.LITERAL:
+        prefix += chr(ops[i][1])
+        i += 1
+    return prefix
+
+
+def _search_from(rx: re.Pattern, prefix: str, text: str, pos: int) -> re.Match | None:
+    """rx.search(text, pos) for a pattern whose every match starts with `prefix`: rx is tried
+    only where the prefix occurs. A pattern that opens with a look-behind is otherwise tried at
+    every position; search returns the match at the first position where match succeeds, and
+    each such position holds the prefix. Look-behinds still see the text before a position."""
+    if not prefix:
+        return rx.search(text, pos)
+    i = text.find(prefix, pos)
+    while i >= 0:
+        m = rx.match(text, i)
+        if m:
+            return m
+        i = text.find(prefix, i + 1)
+    return None
 
 
 # --- the cleaner -----------------------------------------------------------------------------
@@ -183,19 +219,41 @@ _SUPERSCRIPT = re.compile(f"[{SUPERSCRIPT_DIGITS}]")
 _FOOTNOTE_STARTS = frozenset(SUPERSCRIPT_DIGITS + "[")  # the first character of a FOOTNOTE_LINE
 
 
+def _lines_holding(text: str, chars: list[str]) -> set[int]:
+    """Numbers of the lines of text (split on LF, counted from 1) that hold one of chars."""
+    positions = []
+    for c in chars:
+        i = text.find(c)
+        while i >= 0:
+            positions.append(i)
+            i = text.find(c, i + 1)
+    positions.sort()
+    out = set()
+    lineno, last = 1, 0
+    for i in positions:
+        lineno += text.count("\n", last, i)
+        last = i
+        out.add(lineno)
+    return out
+
+
 def _apply_markup(line: str, lineno: int, log: list[Correction]) -> str:
     if "*" not in line and "<" not in line and ")))" not in line:
         return line  # fast path: every rule needs one of these, and most lines carry none
     for rule in MARKUP_RULES:
-        while rule.needs in line:
-            m = rule.pattern.search(line)
+        i = line.find(rule.needs)
+        while i >= 0:
+            m = rule.pattern.search(line, i if rule.starts else 0)  # no match starts before i
             if not m:
                 break
+            old = m.group(0)
             new = rule.repl(m) if callable(rule.repl) else rule.repl
-            if new == m.group(0):
+            if new == old:
                 break
-            log.append(Correction(lineno, m.group(0), new, rule.name))
-            line = line[: m.start()] + new + line[m.end():]
+            log.append(Correction(lineno, old, new, rule.name))
+            start, end = m.span()
+            line = line[:start] + new + line[end:]
+            i = line.find(rule.needs)
     if _EMPTY_EMPHASIS.match(line):
         log.append(Correction(lineno, line.strip(), "", "markup-emphasis"))
         line = ""
@@ -248,14 +306,22 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
     # Whole-text pre-checks let the per-line steps below be skipped on most reports. A text in NFC
     # has every line in NFC (a line break never composes with its neighbours), and then a line can
     # only hold markup characters or superscript digits that the raw text holds.
+    # Each step below leaves a line made of characters the line held (or white space), so the
+    # line numbers of the raw characters tell which lines can hold superscript digits at all.
     normalized = unicodedata.is_normalized("NFC", text)
     markup = not normalized or "*" in text or "<" in text or ")))" in text
-    superscripts = not normalized or bool(_SUPERSCRIPT.search(text))
+    odd_spaces = not normalized or "\t" in text or "\u00a0" in text
+    if normalized and "\r" not in text:  # raw_lines is text.split("\n")
+        superscript_lines = _lines_holding(text, [d for d in SUPERSCRIPT_DIGITS if d in text])
+    else:
+        superscript_lines = range(1, len(raw_lines) + 1)  # every line is searched
     for lineno, raw in enumerate(raw_lines, 1):
+        if not raw:
+            continue  # an empty raw line stays empty: blank lines only separate blocks (see below)
         line = raw if normalized else _nfc_line(raw, lineno, log)
-        if markup:
+        if markup and ("*" in line or "<" in line or ")))" in line):  # every markup rule needs one
             line = _apply_markup(line, lineno, log)
-        if "  " in line or "\t" in line or "\u00a0" in line:
+        if "  " in line or (odd_spaces and ("\t" in line or "\u00a0" in line)):
             line = _SPACES.sub(" ", line)  # runs of spaces, tabs and no-break spaces -> one space
         line = line.strip()
         if not line:
@@ -264,7 +330,7 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
         if line[0] in _FOOTNOTE_STARTS and FOOTNOTE_LINE.match(line):
             footnotes.append(CleanLine(line, [(0, lineno)]))
             continue
-        if superscripts and _SUPERSCRIPT.search(line):
+        if lineno in superscript_lines and _SUPERSCRIPT.search(line):
             marks = list(_FOOTNOTE_MARK.finditer(line))
             for m in reversed(marks):
                 log.append(Correction(lineno, line[max(0, m.start() - 12): m.end()], line[max(0, m.start() - 12): m.start()], "footnote-mark"))
@@ -280,8 +346,10 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
     # The cheapest test (does the block start in lower case?) comes first.
     joined: list[CleanLine] = []
     for block in paragraphs:
+        first = block.text[0]  # blocks are not empty; lstrip() and lstrip("*") keep other first characters
         if (
             joined
+            and (first.islower() or first == "*" or first.isspace())
             and _starts_continuation(block.text)
             and _ends_open(joined[-1].text)
             and not is_heading(joined[-1].text)
@@ -317,12 +385,9 @@ def _apply_ocr_corrections(lines: list[CleanLine], log: list[Correction]) -> Non
     A correction is tried on a line when its hint occurs in the line as it was before any OCR
     correction; on one line the corrections apply in file order. Each raw line belongs to a single
     cleaned line, so the log (sorted by raw line, stably) does not depend on the order of lines."""
-    whole = "\n".join(line.text for line in lines)
-    starts = []  # offset of each line in `whole`
-    pos = 0
-    for line in lines:
-        starts.append(pos)
-        pos += len(line.text) + 1
+    texts = [line.text for line in lines]
+    whole = "\n".join(texts)
+    starts = list(itertools.accumulate([len(t) + 1 for t in texts], initial=0))  # offset of each line in `whole`
     todo: dict[int, list[OcrCorrection]] = {}  # line index -> corrections, in file order
     found: dict[str, list[int]] = {}  # hint -> indexes of the lines holding it
     for corr in load_ocr_corrections():
@@ -336,7 +401,7 @@ def _apply_ocr_corrections(lines: list[CleanLine], log: list[Correction]) -> Non
                 k = bisect.bisect_right(starts, i) - 1
                 where.append(k)
                 # next occurrence on a later line: this line is already listed
-                i = whole.find(corr.hint, starts[k] + len(lines[k].text) + 1)
+                i = whole.find(corr.hint, starts[k + 1])
         for k in where:
             todo.setdefault(k, []).append(corr)
     for k in sorted(todo):
@@ -347,7 +412,7 @@ def _apply_ocr(line: CleanLine, log: list[Correction], corrections) -> None:
     for corr in corrections:
         pos = 0
         while True:
-            m = corr.pattern.search(line.text, pos)
+            m = _search_from(corr.pattern, corr.prefix, line.text, pos)
             if not m:
                 break
             new = corr.literal_right if corr.literal else m.expand(corr.right)
@@ -361,8 +426,11 @@ def _unwrap_emphasis(line: CleanLine, log: list[Correction]) -> None:
     """Emphasis opened on one raw line and closed on a later one ("*...¶...*") is whole only once
     the lines are joined: remove its two markers there (logged on the opening line). Emphasis
     within one raw line was removed before the join, so what is found here spans a join."""
-    while "*" in line.text:
-        m = _EMPHASIS.search(line.text)
+    while True:
+        i = line.text.find("*")
+        if i < 0:
+            return
+        m = _EMPHASIS.search(line.text, i)  # every match starts with "*"
         if not m:
             return
         log.append(Correction(line.raw_line_at(m.start()), m.group(0), m.group(2), "markup-emphasis"))
