@@ -153,10 +153,10 @@ def _max_width(items, single_spaced: bool) -> int:
     return width
 
 
-def _holds_any(text: str, strings: tuple[str, ...], start: int = 0) -> bool:
-    """Whether text[start:] holds one of the strings."""
+def _holds_any(text: str, strings: tuple[str, ...]) -> bool:
+    """Whether text holds one of the strings."""
     for s in strings:
-        if text.find(s, start) >= 0:
+        if s in text:
             return True
     return False
 
@@ -213,7 +213,12 @@ def _match_rule(rule: Rule, cues: tuple, before: str, before_tail: str, after: s
                 continue
             hit = first  # the last (nearest) occurrence, in finditer's order from the window start
             # a later match lies after first.end() and holds a required string there
-            if not required or _holds_any(window, required, first.end()):
+            later = not required
+            for text in required:
+                if window.find(text, first.end()) >= 0:
+                    later = True
+                    break
+            if later:
                 for hit in rx.finditer(window, first.end()):  # noqa: B007 - the loop keeps the last one
                     pass
             gap_text = window[hit.end():]
