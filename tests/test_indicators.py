@@ -253,3 +253,102 @@ def test_a_bad_derived_rate_is_a_codebook_error(tmp_path, entry, message):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(codebook.CodebookError, match=message):
         codebook.load(str(path))
+
+
+# --- fast paths in assign(): each gives exactly what the plain search gives ------------------
+
+def _corpus_reports():
+    """(lines, mentions per line, folded lines) of the seeds and the fixture corpora."""
+    from grassroots import clean, rawio
+    from grassroots.extract import mentions_table
+    from grassroots.mentions import FoldedLines
+
+    from .conftest import FIXTURES, RAW
+
+    out = []
+    for folder in (RAW, DEV / "raw", HELDOUT, FIXTURES / "heldout2"):
+        for path in sorted(folder.rglob("*.txt")):
+            text, encoding, _ = rawio.read_raw(path)
+            lines = clean.clean_text(text, path.stem, encoding).lines
+            folded = FoldedLines(lines)
+            out.append((lines, mentions_table(path.stem, lines, folded)[1], folded))
+    return out
+
+
+def _cue_patterns():
+    from grassroots import indicators
+
+    cb = codebook.load()
+    before = [rx for ind in cb.indicators.values() for r in ind.rules for rx in r.before]
+    after = [rx for ind in cb.indicators.values() for r in ind.rules for rx in r.after]
+    return before, after + [indicators._TARGET_NEAR, indicators._CLAUSE_END]
+
+
+def test_required_any_and_anchor_reach_read_the_pattern():
+    from grassroots.indicators import _NO_BOUND, _anchor_reach, _required_any
+
+    assert _required_any(re.compile(r"(?:tiếp nhận|phân loại)(?:,? phân loại)?")) == ("tiếp nhận", "phân loại")
+    assert _required_any(re.compile(r"giải quyết(?: xong)?")) == ("giải quyết",)
+    assert _required_any(re.compile(r"(?:ab|c)?d")) == ("d",)  # an optional group requires nothing
+    assert _required_any(re.compile(r"(?:ab|[cd])x?")) == ()  # a branch without a literal
+    assert _required_any(re.compile(r"(?i)giải quyết")) == ()
+    assert _required_any(re.compile(r"(?i:ab)")) == ()
+    assert _anchor_reach(re.compile(r"giải quyết(?: xong)?")) == ("giải quyết", 5, 5)
+    assert _anchor_reach(re.compile(r"trực tuyến\s*:?")) == ("trực tuyến", _NO_BOUND, 2)
+    assert _anchor_reach(re.compile(r"thu hồi(?: nộp)*")) == ("thu hồi", _NO_BOUND, _NO_BOUND)
+    assert _anchor_reach(re.compile(r"(?:a|b)")) == ("", _NO_BOUND, _NO_BOUND)
+
+
+def test_every_cue_match_holds_a_required_string_and_its_anchor_within_reach():
+    """On every folded corpus line: each match of a cue holds one of its _required_any strings,
+    and ends at most `reach` characters after an occurrence of its anchor in it."""
+    from grassroots.indicators import _NO_BOUND, _WHITE_RUN, _anchor_reach, _required_any
+    from grassroots.mentions import fold
+
+    from .test_scanning import corpus_lines
+
+    texts = sorted({fold(t) for t in corpus_lines()})
+    before, after = _cue_patterns()
+    checked = 0
+    for rx in before + after:
+        required = _required_any(rx)
+        anchor, reach, reach_single = _anchor_reach(rx) if rx in before else ("", _NO_BOUND, _NO_BOUND)
+        for text in texts:
+            single = _WHITE_RUN.search(text) is None
+            bound = reach if reach != _NO_BOUND else (reach_single if single else _NO_BOUND)
+            for start in {0, len(text) // 3, len(text) // 2}:
+                for m in rx.finditer(text, start):
+                    checked += 1
+                    if required:
+                        assert any(s in m.group() for s in required), (rx.pattern, m.group())
+                    if anchor:
+                        q = text.find(anchor, m.start())
+                        assert 0 <= q and q + len(anchor) <= m.end(), (rx.pattern, m.group())
+                        if bound != _NO_BOUND:
+                            last = text.rfind(anchor, m.start(), m.end())
+                            assert m.end() - last - len(anchor) <= bound, (rx.pattern, m.group())
+    assert checked > 5000
+
+
+def test_assign_with_fast_paths_equals_the_plain_search(monkeypatch):
+    """assign() on the corpora with every gate and skip, and with none (all cues searched)."""
+    from grassroots import indicators
+
+    reports = _corpus_reports()
+
+    def run():
+        indicators._RULE_INDEX.clear()
+        indicators._PLANS.clear()
+        return [[(c.code, c.mention_id, c.gap, c.in_topic_section, c.order, c.preferred, c.take)
+                 for c in indicators.assign(lines, per, folded=folded)] for lines, per, folded in reports]
+
+    fast = run()
+    monkeypatch.setattr(indicators, "_required_any", lambda rx: ())
+    monkeypatch.setattr(indicators, "_anchor_reach", lambda rx: ("", indicators._NO_BOUND, indicators._NO_BOUND))
+    monkeypatch.setattr(indicators, "_TARGET_NEAR_TEXT", ("",))
+    plain = run()
+    monkeypatch.undo()
+    indicators._RULE_INDEX.clear()
+    indicators._PLANS.clear()
+    assert sum(map(len, fast)) > 100
+    assert fast == plain

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from re import _parser  # the stdlib's pattern parser (sre_parse), the same one re.compile uses
 
 from .clean import is_heading as _is_heading
 from .codebook import Codebook, Indicator, Rule, load
 from .mentions import FoldedLines, Mention, fold
 from .numbers import plain
-from .scan import required_text
 
 _PLAN_HEADING = re.compile(
     r"^[#\s]*(?:[ivxlc]+|\d+(?:\.\d+)*|[a-zđ])?[.)]?\s*(?:nhiệm vụ|phương hướng|giải pháp|kiến nghị|đề xuất|"
@@ -44,10 +44,125 @@ class Candidate:
     take: str = "value"
 
 
-def _cues(rx_list) -> tuple[tuple[str, re.Pattern], ...]:
-    """A rule's cue patterns, each with the text every match of it contains (scan.required_text):
-    a window without that text is passed over without a regex search."""
-    return tuple((required_text(rx), rx) for rx in rx_list)
+def _required_any(rx: re.Pattern) -> tuple[str, ...]:
+    """Strings at least one of which every match of rx contains (() when none is known, or when
+    the pattern ignores case): a text holding none of them cannot match and needs no search."""
+    if rx.flags & re.IGNORECASE:
+        return ()
+    return _seq_required(_parser.parse(rx.pattern, rx.flags))
+
+
+def _seq_required(items) -> tuple[str, ...]:
+    """_required_any of a parsed sequence. Every match passes through each item of the sequence:
+    a run of plain characters is matched as written; a group (with no flags of its own) holds
+    its content's required text; an alternation holds the required text of the branch taken, so
+    it holds one of them when every branch has some. Repeats, classes and assertions add nothing.
+    """
+    found: list[tuple[str, ...]] = []
+    run = ""
+    for op, arg in items:
+        if op is _parser.LITERAL:
+            run += chr(arg)
+            continue
+        found.append((run,))
+        run = ""
+        if op is _parser.SUBPATTERN:
+            _group, add_flags, del_flags, sub = arg
+            if not add_flags and not del_flags:
+                found.append(_seq_required(sub))
+        elif op is _parser.BRANCH:
+            alternatives = [_seq_required(branch) for branch in arg[1]]
+            if all(alternatives):
+                found.append(tuple(dict.fromkeys(s for alt in alternatives for s in alt)))
+    found.append((run,))
+    found = [f for f in found if f and all(f)]
+    # the most selective: the longest shortest string, then the fewest strings
+    return max(found, key=lambda f: (min(map(len, f)), -len(f)), default=())
+
+
+def _cues(rx_list) -> tuple[tuple[tuple[str, ...], re.Pattern], ...]:
+    """A rule's cue patterns, each with the strings one of which every match of it contains
+    (_required_any): a window holding none of them is passed over without a regex search."""
+    return tuple((_required_any(rx), rx) for rx in rx_list)
+
+
+def _before_cues(rx_list) -> tuple[tuple[tuple[str, ...], re.Pattern, str, int, int], ...]:
+    """_cues, each also with its anchor and reach (_anchor_reach)."""
+    return tuple((_required_any(rx), rx, *_anchor_reach(rx)) for rx in rx_list)
+
+
+_NO_BOUND = -1
+_WHITE_ONLY = [(_parser.IN, [(_parser.CATEGORY, _parser.CATEGORY_SPACE)])]
+_WHITE_RUN = re.compile(r"\s\s")
+
+
+def _anchor_reach(rx: re.Pattern) -> tuple[str, int, int]:
+    """(anchor, reach, reach on single-spaced text) of a pattern: the longest run of plain
+    characters at its top level, and the most characters a match takes after that run (any text;
+    text with no two white-space characters in a row), _NO_BOUND when unbounded or unknown.
+
+    Every match holds the anchor as written and ends at most `reach` characters after it, so a
+    match that ends at or after position p holds the anchor at p - reach - len(anchor) or later.
+    ("", _NO_BOUND, _NO_BOUND) when the pattern has no anchor or ignores case.
+    """
+    if rx.flags & re.IGNORECASE:
+        return "", _NO_BOUND, _NO_BOUND
+    items = list(_parser.parse(rx.pattern, rx.flags)) + [(None, None)]
+    anchor, after, run = "", 0, ""
+    for i, (op, arg) in enumerate(items):
+        if op is _parser.LITERAL:
+            run += chr(arg)
+            continue
+        if len(run) > len(anchor):
+            anchor, after = run, i
+        run = ""
+    if not anchor:
+        return "", _NO_BOUND, _NO_BOUND
+    tail = items[after:-1]
+    return anchor, _max_width(tail, False), _max_width(tail, True)
+
+
+def _max_width(items, single_spaced: bool) -> int:
+    """The most characters a parsed sequence matches (_NO_BOUND: unbounded, or an item this does
+    not know). On single-spaced text a repeat of white space alone matches at most one."""
+    width = 0
+    for op, arg in items:
+        if op in (_parser.LITERAL, _parser.NOT_LITERAL, _parser.IN, _parser.ANY):
+            width += 1
+        elif op in (_parser.AT, _parser.ASSERT, _parser.ASSERT_NOT):  # they match no characters
+            pass
+        elif op is _parser.SUBPATTERN or op is _parser.BRANCH:
+            subs = [arg[3]] if op is _parser.SUBPATTERN else arg[1]
+            widths = [_max_width(sub, single_spaced) for sub in subs]
+            if _NO_BOUND in widths:
+                return _NO_BOUND
+            width += max(widths)
+        elif op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT):
+            _lo, hi, sub = arg
+            if single_spaced and list(sub) == _WHITE_ONLY:
+                width += 1
+            elif hi == _parser.MAXREPEAT:
+                return _NO_BOUND
+            else:
+                inner = _max_width(sub, single_spaced)
+                if inner == _NO_BOUND:
+                    return _NO_BOUND
+                width += hi * inner
+        else:
+            return _NO_BOUND
+    return width
+
+
+def _holds_any(text: str, strings: tuple[str, ...]) -> bool:
+    """Whether text holds one of the strings."""
+    for s in strings:
+        if s in text:
+            return True
+    return False
+
+
+# every match of _TARGET_NEAR holds one of these: a tail without them is no target
+_TARGET_NEAR_TEXT = _required_any(_TARGET_NEAR)
 
 
 def _attached(text: str) -> bool:
@@ -68,22 +183,44 @@ def _match_rule(rule: Rule, cues: tuple, before: str, before_tail: str, after: s
     cues: (before cues, after cues) of the rule, from _cues. before_tail: the last 40 characters
     of before.
     """
-    # The unit fits: rules come from _candidate_rules, which yields only the rules that accept the
+    # The unit fits: rules come from _candidate_plan, which yields only the rules that accept the
     # written unit, the normalised one, or "" for a bare (or inferred-unit) figure.
     # Cues first: most rules find none, and the exclusions below only matter when one binds.
     befores, afters = cues
     best_before = None
     if befores:
         window = before[-(rule.max_gap + 160):]
-        for required, rx in befores:
-            if required not in window:
-                continue
+        single_spaced = None
+        for required, rx, anchor, reach, reach_single in befores:
+            for text in required:
+                if text in window:
+                    break
+            else:
+                if required:
+                    continue
+            if anchor:
+                # a hit that binds ends within max_gap of the end: its anchor is near the end
+                if reach == _NO_BOUND and reach_single != _NO_BOUND:
+                    if single_spaced is None:
+                        single_spaced = _WHITE_RUN.search(window) is None
+                    if single_spaced:
+                        reach = reach_single
+                if reach != _NO_BOUND and window.find(
+                        anchor, max(0, len(window) - rule.max_gap - reach - len(anchor))) < 0:
+                    continue
             first = rx.search(window)
             if first is None:
                 continue
             hit = first  # the last (nearest) occurrence, in finditer's order from the window start
-            for hit in rx.finditer(window, first.end()):  # noqa: B007 - the loop keeps the last one
-                pass
+            # a later match lies after first.end() and holds a required string there
+            later = not required
+            for text in required:
+                if window.find(text, first.end()) >= 0:
+                    later = True
+                    break
+            if later:
+                for hit in rx.finditer(window, first.end()):  # noqa: B007 - the loop keeps the last one
+                    pass
             gap_text = window[hit.end():]
             if len(gap_text) > rule.max_gap or _CLAUSE_END.search(gap_text):
                 continue
@@ -95,8 +232,12 @@ def _match_rule(rule: Rule, cues: tuple, before: str, before_tail: str, after: s
             best_before = key if best_before is None else min(best_before, key)
     best_after = None
     for required, rx in afters:
-        if required not in after:
-            continue
+        for text in required:
+            if text in after:
+                break
+        else:
+            if required:
+                continue
         mm = rx.search(after)
         if mm:
             # an after-cue right behind the unit binds almost as tightly as one before it
@@ -128,7 +269,7 @@ def _rules_by_unit(cb: Codebook) -> dict[str, list[tuple[Indicator, Rule, tuple]
         cached = {}
         for ind in cb.indicators.values():
             for rule in ind.rules:
-                cues = (_cues(rule.before), _cues(rule.after))
+                cues = (_before_cues(rule.before), _cues(rule.after))
                 for u in rule.units:
                     cached.setdefault(u, []).append((ind, rule, cues))
         _RULE_INDEX[id(cb)] = cached
@@ -152,19 +293,68 @@ def _sections(lines, folded) -> list[tuple[str, bool, bool]]:
     return out
 
 
-def _candidate_rules(by_unit: dict, keys: frozenset) -> list[tuple[Indicator, Rule, tuple]]:
-    """The rules that accept any of the unit keys, in codebook order (memoised per key set)."""
-    cached = _PAIRS.get((id(by_unit), keys))
-    if cached is None:
-        cached = sorted({id(r): (i, r, p) for k in keys for i, r, p in by_unit.get(k, ())}.values(),
-                        key=lambda ir: ir[0].order)
-        if len(_PAIRS) > 50_000:  # unit words are open-ended: keep the memo bounded
-            _PAIRS.clear()
-        _PAIRS[(id(by_unit), keys)] = cached
-    return cached
+class _Plan:
+    """The rules a mention of one unit meets, in codebook order, with a cheap exact gate.
+
+    A rule can bind only when one of its cues matches, and a cue matches only where one of its
+    required strings (_required_any) occurs: a before-cue searches a suffix of `before`, an
+    after-cue `after`. So a rule none of whose cues' strings is in `before` / `after` gives None
+    and is not tried. Rule i is bit i of the masks; a rule with a cue of unknown requirement is
+    always tried.
+    """
+
+    __slots__ = ("rules", "before_gates", "after_gates", "always")
+
+    def __init__(self, rules: list[tuple[Indicator, Rule, tuple]]):
+        self.rules = rules
+        before: dict[str, int] = {}
+        after: dict[str, int] = {}
+        always = 0
+        for i, (_ind, _rule, (befores, afters)) in enumerate(rules):
+            bit = 1 << i
+            for gates, cues in ((before, befores), (after, afters)):
+                for required, _rx, *_ in cues:
+                    if not required:
+                        always |= bit
+                    for text in required:
+                        gates[text] = gates.get(text, 0) | bit
+        self.before_gates = tuple(before.items())
+        self.after_gates = tuple(after.items())
+        self.always = always
+
+    def tried(self, before: str, after: str):
+        """The rules whose cues may match, in codebook order."""
+        hit = self.always
+        for text, bits in self.before_gates:
+            if text in before:
+                hit |= bits
+        for text, bits in self.after_gates:
+            if text in after:
+                hit |= bits
+        rules = self.rules
+        while hit:
+            low = hit & -hit
+            yield rules[low.bit_length() - 1]
+            hit ^= low
 
 
-_PAIRS: dict[tuple[int, frozenset], list] = {}
+def _candidate_plan(by_unit: dict, unit: str, unit_normalized: str, bare: bool) -> _Plan:
+    """The plan of the rules that accept the written unit (folded), the normalised one, or ""
+    for a bare (or inferred-unit) figure; memoised per unit, as fold() is a pure function."""
+    key = (id(by_unit), unit, unit_normalized, bare)
+    plan = _PLANS.get(key)
+    if plan is None:
+        keys = {fold(unit), unit_normalized} | ({""} if bare else set())
+        rules = sorted({id(r): (i, r, p) for k in keys for i, r, p in by_unit.get(k, ())}.values(),
+                       key=lambda ir: ir[0].order)
+        plan = _Plan(rules)
+        if len(_PLANS) > 50_000:  # unit words are open-ended: keep the memo bounded
+            _PLANS.clear()
+        _PLANS[key] = plan
+    return plan
+
+
+_PLANS: dict[tuple, _Plan] = {}
 
 
 def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebook | None = None,
@@ -180,6 +370,7 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
     sections = _sections(lines[:last + 1], folded)
     out: list[Candidate] = []
     by_unit = _rules_by_unit(cb)
+    topical: dict[tuple[str, str], bool] = {}
     for li, (line, mentions) in enumerate(zip(lines, mentions_per_line, strict=True)):
         if not mentions:
             continue
@@ -187,24 +378,30 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
         if is_heading or plan:
             continue
         ftext = folded[li]
+        text = line.text
+        last_sentence = last_s0 = None
         for mid, m in mentions:
             if m.qualifier == "approx":
                 continue
-            s0 = line.text.find(m.sentence) if m.sentence else 0
-            s0 = 0 if s0 < 0 else s0
-            s1 = s0 + len(m.sentence) if m.sentence else len(line.text)
+            # the unit keys a rule may accept: a bare (or inferred-unit) figure also meets "" rules
+            plan = _candidate_plan(by_unit, m.unit, m.unit_normalized, not m.unit or m.unit_inferred)
+            if not plan.rules:  # no rule accepts the unit: nothing can bind
+                continue
+            if m.sentence:
+                if m.sentence != last_sentence:  # mentions of one sentence: find it once
+                    last_sentence, last_s0 = m.sentence, text.find(m.sentence)
+                s0 = 0 if last_s0 < 0 else last_s0
+                s1 = s0 + len(m.sentence)
+            else:
+                s0, s1 = 0, len(text)
             before = ftext[max(s0, m.start - 240):m.start]
-            after = ftext[m.end:max(m.end, s1)][:120]
+            end = max(m.end, s1)
+            after = ftext[m.end:min(end, m.end + 120)]  # = ftext[m.end:end][:120], as end >= m.end
             sentence = ftext[s0:s1]
             before_tail = before[-40:]
-            if _TARGET_NEAR.search(before_tail):
-                continue
             best: tuple[tuple[int, int], int, Indicator, Rule] | None = None
             shared: list[tuple[tuple[int, int], Indicator, Rule]] = []
-            written = fold(m.unit)
-            # the unit keys a rule may accept: a bare (or inferred-unit) figure also meets "" rules
-            keys = frozenset({written, m.unit_normalized} | ({""} if (not m.unit or m.unit_inferred) else set()))
-            for ind, rule, cues in _candidate_rules(by_unit, keys):
+            for ind, rule, cues in plan.tried(before, after):
                 gap = _match_rule(rule, cues, before, before_tail, after, sentence, m)
                 if gap is None:
                     continue
@@ -214,10 +411,15 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
                     best = (gap, ind.order, ind, rule)
             if best is None:
                 continue
+            # a plan or target figure binds nothing (checked last: it only drops the mention)
+            if _holds_any(before_tail, _TARGET_NEAR_TEXT) and _TARGET_NEAR.search(before_tail):
+                continue
             picks = [(best[0], best[2], best[3])] + [s for s in shared if s[1] is not best[2]]
             for gap, ind, rule in picks:
-                topic = cb.themes[ind.theme].get("section", "")
-                in_topic = bool(topic and re.search(topic, heading))
+                in_topic = topical.get((ind.theme, heading))
+                if in_topic is None:  # memoised per section heading: the same search each time
+                    topic = cb.themes[ind.theme].get("section", "")
+                    in_topic = topical[ind.theme, heading] = bool(topic and re.search(topic, heading))
                 out.append(Candidate(ind.code, m, mid, li, line.raw_line_at(m.start), gap[0], in_topic,
                                      len(out), rule.prefer, rule.take))
     return out

@@ -38,18 +38,6 @@ def finditer_at(pattern: re.Pattern, text: str, low: str, words: tuple[str, ...]
                 pos = m.end()
 
 
-def required_text(rx: re.Pattern) -> str:
-    """Characters every match of rx contains: its longest run of plain characters outside any
-    group, alternation or repeat ("" when it has none, or when the pattern ignores case), so
-    that a text without them cannot match and needs no regex search."""
-    best = run = ""
-    if not rx.flags & re.IGNORECASE:
-        for op, arg in _parser.parse(rx.pattern, rx.flags):
-            run = run + chr(arg) if op is _parser.LITERAL else ""
-            best = max(best, run, key=len)
-    return best
-
-
 _WHITE_RUN = re.compile(r"\s\s")
 
 
