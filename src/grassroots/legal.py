@@ -118,7 +118,7 @@ def _date_after(text: str) -> str:
     m = _DATE_SLASH.match(text) or _DATE_WORDS.match(text)
     if not m:
         return ""
-    d, mo, y = (int(g) for g in m.groups())
+    d, mo, y = map(int, m.groups())
     try:
         return date(y, mo, d).isoformat()
     except ValueError:
