@@ -7,6 +7,7 @@ import pytest
 from grassroots import legal, named_models
 from grassroots.legal import canonical_id, extract_citations
 from grassroots.named_models import extract_models
+from grassroots.scan import finditer_at
 
 from .conftest import SEEDS, extracted
 
@@ -203,3 +204,28 @@ def test_field_patterns_are_keyword_tests():
         low = name.lower()
         for (field, words), (field2, pattern) in zip(named_models.FIELD_KEYWORDS, named_models._FIELD_PATTERNS, strict=True):
             assert field == field2 and bool(pattern.search(low)) == any(w in low for w in words), name
+
+
+@pytest.mark.parametrize("name", ["_NQTW", "_NAMED_LAW"])
+def test_literal_start_scans_find_what_finditer_finds(name):
+    pattern, words = getattr(legal, name), getattr(legal, name + "_START")
+    hits = 0
+    for text in _corpus_lines():
+        expected = [m.span() for m in pattern.finditer(text)]
+        assert [m.span() for m in finditer_at(pattern, text, text, words)] == expected, text[:120]
+        assert not expected or words[0] in text
+        hits += len(expected)
+    assert hits > 0
+
+
+def test_owner_and_place_fast_paths():
+    for text in _corpus_lines():
+        for start in range(0, len(text), 23):
+            rest = text[start:start + 120]
+            assert _span(named_models._OWNER.match(rest)) == _span(named_models._OWNER.search(rest))
+            place = named_models._PLACE.search(rest)
+            assert not place or "tại" in rest or "ở" in rest
+
+
+def _span(m):
+    return m.span() if m else None

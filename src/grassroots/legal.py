@@ -42,6 +42,7 @@ _DATE_WORDS = re.compile(r"^\s*,?\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+nă
 _NAMED_LAW = re.compile(r"(?<!\w)Luật\s+(?P<name>(?:[A-ZĐ][^\s,;.()]*|[a-zđ][^\s,;.()]*)(?:[\s,-]+[^\s,;.()\d]+){0,8}?)"
                         r"\s+(?:năm\s+(?P<year>\d{4})|số\s+(?P<num>\d+/\d{4}/QH\d+))")
 _NQTW = re.compile(r"(?<!\w)Nghị quyết Trung ương\s+(?P<n>\d+)\s*\((?:khóa|khoá)\s+(?P<term>[IVXL]+)\)")
+_NAMED_LAW_START, _NQTW_START = ("Luật",), ("Nghị quyết Trung ương",)  # where their matches start
 _PARTY_ORGANS = ("TW", "TU", "HU", "ĐU", "BDVTU", "BDVHU", "BCĐ", "QU", "TƯ")
 _WHITE = re.compile(r"\s+")
 # Every _NUMBERED match starts with one of these (lower-cased; the kind's capital is its only
@@ -90,7 +91,9 @@ def _registry_index(path: str = str(LEGAL_REGISTRY_FILE)) -> dict[tuple[str, str
 
 
 def _norm_code(code: str) -> str:
-    code = _WHITE.sub("", code or "")
+    if not code:
+        return ""
+    code = _WHITE.sub("", code)
     code = code.replace("ND-CP", "NĐ-CP").replace("QD-", "QĐ-")
     return code
 
@@ -180,12 +183,13 @@ def extract_citations(report_id: str, lines) -> list[dict]:
         if not starts:
             continue
         taken: list[tuple[int, int]] = []
-        # every _NQTW and _NAMED_LAW match starts with a literal (after a look-behind)
-        for m in finditer_at(_NQTW, text, text, ("Nghị quyết Trung ương",)):
+        # every _NQTW and _NAMED_LAW match starts with a literal (after a look-behind): a line
+        # without it cannot match, and finditer_at tries the pattern only where it starts
+        for m in finditer_at(_NQTW, text, text, _NQTW_START) if _NQTW_START[0] in text else ():
             taken.append((m.start(), m.end()))
             rows.append(_row(report_id, line, m, "Nghị quyết", f"TW{m.group('n')}", "", "TW", "",
                              f"NQTW{m.group('n')}-khóa {m.group('term')}", "", ""))
-        for m in finditer_at(_NAMED_LAW, text, text, ("Luật",)):
+        for m in finditer_at(_NAMED_LAW, text, text, _NAMED_LAW_START) if _NAMED_LAW_START[0] in text else ():
             if taken and any(a <= m.start() < b for a, b in taken):
                 continue
             name = " ".join(m.group("name").split())

@@ -58,10 +58,10 @@ def classify_field(name: str, owner: str = "") -> str:
 
 def _owner_place(rest: str) -> tuple[str, str]:
     owner, place = "", ""
-    m = _OWNER.search(rest)
+    m = _OWNER.match(rest)  # _OWNER is anchored at the start (^): match is its search
     if m:
         owner = _clean(m.group("owner"))
-    p = _PLACE.search(rest)
+    p = _PLACE.search(rest) if "tại" in rest or "ở" in rest else None  # it needs one of them
     if p:
         place = _clean(p.group("place"))
     return owner, place
