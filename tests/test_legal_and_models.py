@@ -1,9 +1,13 @@
 """Legal instruments cited (citations.csv) and named "Dân vận khéo" models (models.csv)."""
 
+import re
+
 import pytest
 
+from grassroots import legal, named_models
 from grassroots.legal import canonical_id, extract_citations
 from grassroots.named_models import extract_models
+from grassroots.scan import finditer_at
 
 from .conftest import SEEDS, extracted
 
@@ -98,3 +102,130 @@ def test_coded_references_never_borrow_a_registry_date():
     # Triệu Sơn (2020) cites "Nghị quyết số 76/NQ-CP" without a date: not the 2021 resolution
     row = next(c for c in citations("trieuson") if c["number"] == "76")
     assert row["canonical_id"] == "76/NQ-CP" and row["issue_date"] == ""
+
+
+# --- fast paths: exactly what the plain regex scans give ------------------------------------------
+
+class _Line:  # a minimal cleaned line
+    def __init__(self, text):
+        self.text = text
+
+    def raw_line_at(self, offset):
+        return offset
+
+
+def _corpus_lines():
+    from .test_scanning import corpus_lines
+
+    extra = ("İ Nghị định số 61/2018/NĐ-CP", "Luật số ٣/2019/QH14", "Chỉ thị １５-CT/TW",
+             "Kế hoạch 5 , Luật Đất đai năm 2013", "Nghị quyết Trung ương 5 (khóa XII)",
+             "Nghị quyết số: 12/NQ-CP ngày 3/2/2021", "kế hoạch số : 5-KH/TU", "Luật Đất đai số 45/2013/QH13",
+             "Quyết định số 217, 218-QĐ/TW", "Chỉ thị 15, 16 của Ban Bí thư", "Thông báo số 3 - TB / HU")
+    return corpus_lines() + extra
+
+
+def test_kind_stems_cover_the_kind_words():
+    words = [w for char, stem, ws in legal._KIND_STEMS for w in ws]
+    assert sorted(words) == sorted(legal._KIND_WORDS)
+    for char, stem, ws in legal._KIND_STEMS:
+        assert char in stem and all(w.startswith(stem) for w in ws)
+
+
+def test_kind_starts_are_where_kind_words_start():
+    for text in _corpus_lines():
+        low = text.lower()
+        expected = [i for i in range(len(low)) if low.startswith(legal._KIND_WORDS, i)]
+        assert legal._kind_starts(low) == expected, text[:120]
+
+
+def test_numbered_finds_what_finditer_finds():
+    hits = 0
+    for text in _corpus_lines():
+        low = text.lower()
+        expected = [m.span() for m in legal._NUMBERED.finditer(text)]
+        assert [m.span() for m in legal._numbered(text, low, legal._kind_starts(low))] == expected, text[:120]
+        hits += len(expected)
+    assert hits > 100
+
+
+def test_has_digit_is_a_digit_search():
+    samples = ["", "abc", "năm 2020", "٣", "１", "a𝟙b", "\u0966", "không có số"]
+    for text in list(_corpus_lines()) + samples:
+        assert legal._has_digit(text) == bool(re.search(r"\d", text)), text[:120]
+
+
+def test_the_citation_fast_paths_change_no_row(monkeypatch):
+    """extract_citations with every fast path on and with all of them off (plain scans)."""
+    texts = _corpus_lines()
+    fast = [legal.extract_citations("t", [_Line(t)]) for t in texts]
+    monkeypatch.setattr(legal, "_has_digit", lambda text: True)
+    monkeypatch.setattr(legal, "_kind_starts", lambda low: list(range(len(low))))
+    monkeypatch.setattr(legal, "_UP_TO_NUMBER", re.compile(""))
+    monkeypatch.setattr(legal, "finditer_at", lambda pattern, text, low, words: pattern.finditer(text))
+    plain = [legal.extract_citations("t", [_Line(t)]) for t in texts]
+    assert fast == plain
+    assert sum(map(len, plain)) > 100
+
+
+def test_cached_registry_lookups_are_plain_lookups():
+    index = legal._registry_index()
+    for (kind, number), entries in index.items():
+        for code in ("", entries[0]["issuer_code"], "XX"):
+            expected = [e for e in entries if not code or e["issuer_code"] == code]
+            assert list(legal._registry_lookup(kind, number, code)) == expected
+            assert list(legal._registry_lookup(kind, "0" + number, code)) == expected
+
+
+def test_is_party_organs():
+    for code in ("KL/TW", "CT/TU", "NQ/HU", "QĐ/ĐU", "KH/BDVTU", "KH/BCĐ", "NQ/QU", "CT/TƯ", "NQ-CP", "",
+                 "PL-UBTVQH11", "KH/UBND", "QĐ-UBND/TW", "TW", "KH/BU"):
+        organ = code.rsplit("/", 1)[-1] if "/" in code else ""
+        expected = any(organ.startswith(o) for o in legal._PARTY_ORGANS) or organ.endswith("U")
+        assert legal.is_party(code) == expected, code
+
+
+def test_models_need_an_opening_quote():
+    for text in _corpus_lines():
+        if "“" not in text and '"' not in text:
+            assert not named_models._MODEL.search(text) and not named_models._LIST_ITEM.search(text)
+
+
+def test_model_tail_ends_where_split_would_cut():
+    for text in _corpus_lines():
+        for start in range(0, len(text), 37):
+            tail = text[start:start + 200]
+            end = named_models._TAIL_END.search(tail)
+            assert (tail[:end.start()] if end else tail) == re.split(r"[“\"]|;|\.(?!\d)", tail)[0]
+
+
+def test_field_patterns_are_keyword_tests():
+    names = [t[:80] for t in _corpus_lines()] + ["Camera an ninh", "Hũ gạo tình thương", "OCOP", ""]
+    for name in names:
+        low = name.lower()
+        for (field, words), (field2, pattern) in zip(named_models.FIELD_KEYWORDS, named_models._FIELD_PATTERNS, strict=True):
+            assert field == field2 and bool(pattern.search(low)) == any(w in low for w in words), name
+
+
+@pytest.mark.parametrize("name", ["_NQTW", "_NAMED_LAW"])
+def test_literal_start_scans_find_what_finditer_finds(name):
+    pattern, words = getattr(legal, name), getattr(legal, name + "_START")
+    hits = 0
+    for text in _corpus_lines():
+        expected = [m.span() for m in pattern.finditer(text)]
+        assert [m.span() for m in finditer_at(pattern, text, text, words)] == expected, text[:120]
+        assert not expected or words[0] in text
+        hits += len(expected)
+    assert hits > 0
+
+
+def test_owner_and_place_fast_paths():
+    for text in _corpus_lines():
+        for start in range(0, len(text), 23):
+            rest = text[start:start + 120]
+            assert _span(named_models._OWNER.match(rest)) == _span(named_models._OWNER.search(rest))
+            place = named_models._PLACE.search(rest)
+            assert not place or "tại" in rest or "ở" in rest
+
+
+def _span(m):
+    return m.span() if m else None

@@ -42,13 +42,32 @@ _DATE_WORDS = re.compile(r"^\s*,?\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+nă
 _NAMED_LAW = re.compile(r"(?<!\w)Luật\s+(?P<name>(?:[A-ZĐ][^\s,;.()]*|[a-zđ][^\s,;.()]*)(?:[\s,-]+[^\s,;.()\d]+){0,8}?)"
                         r"\s+(?:năm\s+(?P<year>\d{4})|số\s+(?P<num>\d+/\d{4}/QH\d+))")
 _NQTW = re.compile(r"(?<!\w)Nghị quyết Trung ương\s+(?P<n>\d+)\s*\((?:khóa|khoá)\s+(?P<term>[IVXL]+)\)")
+_NAMED_LAW_START, _NQTW_START = ("Luật",), ("Nghị quyết Trung ương",)  # where their matches start
 _PARTY_ORGANS = ("TW", "TU", "HU", "ĐU", "BDVTU", "BDVHU", "BCĐ", "QU", "TƯ")
-# Words of which a lower-cased line must contain one to hold a citation (a cheap first filter).
-_CUES = ("luật", "pháp lệnh", "nghị", "chỉ thị", "kết luận", "quyết định", "kế hoạch", "công văn", "hướng dẫn",
-         "quy định", "thông", "chương trình")
+_WHITE = re.compile(r"\s+")
 # Every _NUMBERED match starts with one of these (lower-cased; the kind's capital is its only
 # case-insensitive letter, and none of them has an odd case-insensitive equivalent).
 _KIND_WORDS = tuple(KINDS)
+# The kind words by a shared first part (stem), with one of the stem's characters: a line without
+# the character has no stem, and one str.find per stem finds the words (_kind_starts). A test for
+# one character is much cheaper than a search for a word.
+_KIND_STEMS = (
+    ("ậ", "luật", ("luật",)), ("p", "pháp lệnh", ("pháp lệnh",)), ("ị", "nghị", ("nghị định", "nghị quyết")),
+    ("ỉ", "chỉ thị", ("chỉ thị",)), ("ế", "kế", ("kết luận", "kế hoạch")), ("q", "quy", ("quyết định", "quy định")),
+    ("ă", "công văn", ("công văn",)), ("ẫ", "hướng dẫn", ("hướng dẫn",)), ("ô", "thông", ("thông tư", "thông báo")),
+    ("ì", "chương trình", ("chương trình",)),
+)
+# What follows the start of a _NUMBERED match up to its first digit: no digit, no ",;.()" (the
+# kind, white space, the name, "số", ":"), then the number's first digit.
+_UP_TO_NUMBER = re.compile(r"[^\d,;.()]*+\d")
+_DIGIT = re.compile(r"\d")
+
+
+def _has_digit(text: str) -> bool:
+    """_DIGIT.search(text) (every citation pattern needs a digit), asking the regex only when no
+    ASCII digit is there: a test for one character is much cheaper than a regex search."""
+    return ("0" in text or "1" in text or "2" in text or "3" in text or "4" in text or "5" in text
+            or "6" in text or "7" in text or "8" in text or "9" in text or _DIGIT.search(text) is not None)
 
 
 @functools.lru_cache(maxsize=2)
@@ -72,14 +91,16 @@ def _registry_index(path: str = str(LEGAL_REGISTRY_FILE)) -> dict[tuple[str, str
 
 
 def _norm_code(code: str) -> str:
-    code = re.sub(r"\s+", "", code or "")
+    if not code:
+        return ""
+    code = _WHITE.sub("", code)
     code = code.replace("ND-CP", "NĐ-CP").replace("QD-", "QĐ-")
     return code
 
 
 def is_party(code: str) -> bool:
     organ = code.rsplit("/", 1)[-1] if "/" in code else ""
-    return any(organ.startswith(o) for o in _PARTY_ORGANS) or organ.endswith("U")
+    return organ.startswith(_PARTY_ORGANS) or organ.endswith("U")
 
 
 def canonical_id(number: str, year: str, code: str, issue_date: str) -> str:
@@ -95,36 +116,81 @@ def canonical_id(number: str, year: str, code: str, issue_date: str) -> str:
 
 
 def _date_after(text: str) -> str:
+    if "ngày" not in text:  # both date patterns hold the word
+        return ""
     m = _DATE_SLASH.match(text) or _DATE_WORDS.match(text)
     if not m:
         return ""
-    d, mo, y = (int(g) for g in m.groups())
+    d, mo, y = map(int, m.groups())
     try:
         return date(y, mo, d).isoformat()
     except ValueError:
         return ""
 
 
-def _registry_lookup(kind: str, number: str, code: str = "") -> list[dict]:
+@functools.lru_cache(maxsize=4096)
+def _registry_lookup(kind: str, number: str, code: str = "") -> tuple[dict, ...]:
+    """Registry entries of that kind and number (and issuer code when given), in registry order.
+    Cached: the registry is read once (registry() and _registry_index() are cached too)."""
     hits = _registry_index().get((kind, number.lstrip("0") or "0"), ())
-    return [e for e in hits if not code or e["issuer_code"] == code]
+    return tuple(e for e in hits if not code or e["issuer_code"] == code)
+
+
+def _kind_starts(low: str) -> list[int]:
+    """Where a kind word starts in the lower-cased line, in order (each word starts with its stem)."""
+    starts = []
+    for char, stem, words in _KIND_STEMS:
+        if char not in low:
+            continue
+        i = low.find(stem)
+        while i >= 0:
+            if low.startswith(words, i):
+                starts.append(i)
+            i = low.find(stem, i + 1)
+    starts.sort()
+    return starts
+
+
+def _numbered(text: str, low: str, starts: list[int]):
+    """_NUMBERED.finditer(text), trying the pattern only at `starts` (_kind_starts(low)).
+
+    Exact like scan.finditer_at (a match starts with a kind word, which lower() turns into one
+    of _KIND_WORDS), and a start is skipped when no digit follows before one of ",;.()": every
+    match holds one, and nothing before its number is a digit or one of those."""
+    if len(low) != len(text):  # lower() changed the length: positions in `low` do not map to `text`
+        yield from _NUMBERED.finditer(text)
+        return
+    pos = 0
+    match = _NUMBERED.match
+    up_to_number = _UP_TO_NUMBER.match
+    for start in starts:
+        if start >= pos and up_to_number(text, start):  # like finditer: no match overlaps the previous one
+            m = match(text, start)
+            if m:
+                yield m
+                pos = m.end()
 
 
 def extract_citations(report_id: str, lines) -> list[dict]:
     rows: list[dict] = []
     for line in lines:
         text = line.text
+        if not _has_digit(text):  # every citation pattern needs a digit (\d)
+            continue
         low = text.lower()
-        if not any(k in low for k in _CUES):
+        # and a kind word ("Nghị quyết Trung ương", "Luật" included)
+        starts = _kind_starts(low)
+        if not starts:
             continue
         taken: list[tuple[int, int]] = []
-        # _NQTW and _NAMED_LAW start with a literal: a line without it cannot match
-        for m in _NQTW.finditer(text) if "Nghị quyết Trung ương" in text else ():
+        # every _NQTW and _NAMED_LAW match starts with a literal (after a look-behind): a line
+        # without it cannot match, and finditer_at tries the pattern only where it starts
+        for m in finditer_at(_NQTW, text, text, _NQTW_START) if _NQTW_START[0] in text else ():
             taken.append((m.start(), m.end()))
             rows.append(_row(report_id, line, m, "Nghị quyết", f"TW{m.group('n')}", "", "TW", "",
                              f"NQTW{m.group('n')}-khóa {m.group('term')}", "", ""))
-        for m in _NAMED_LAW.finditer(text) if "Luật" in text else ():
-            if any(a <= m.start() < b for a, b in taken):
+        for m in finditer_at(_NAMED_LAW, text, text, _NAMED_LAW_START) if _NAMED_LAW_START[0] in text else ():
+            if taken and any(a <= m.start() < b for a, b in taken):
                 continue
             name = " ".join(m.group("name").split())
             if m.group("num"):
@@ -134,19 +200,21 @@ def extract_citations(report_id: str, lines) -> list[dict]:
                 number, year, code, canon = "", m.group("year"), "", f"Luật {name} ({m.group('year')})"
             taken.append((m.start(), m.end()))
             rows.append(_row(report_id, line, m, "Luật", number, year, code, "", canon, "", ""))
-        for m in finditer_at(_NUMBERED, text, low, _KIND_WORDS):
-            if any(a <= m.start() < b for a, b in taken):
+        for m in _numbered(text, low, starts):
+            if taken and any(a <= m.start() < b for a, b in taken):
                 continue
-            kind = KINDS[m.group("kind").lower()]
-            if m.group("kind")[0].islower() and "số" not in m.group(0):
+            kind_word, name, code, year, numbers = m.group("kind", "name", "code", "year", "numbers")
+            kind = KINDS[kind_word.lower()]
+            if kind_word[0].islower() and "số" not in m.group(0):
                 continue  # lowercase kind words are usually verbs or nouns in prose ("kế hoạch 20 ...")
-            name = (m.group("name") or "").strip()
-            if name and not (kind == "Luật" and m.group("code")):
+            name = (name or "").strip()
+            if name and not (kind == "Luật" and code):
                 continue  # "Kế hoạch cải cách hành chính năm 2020": a description, not a citation
-            code = _norm_code(m.group("code") or "")
-            year = (m.group("year") or "").lstrip("/")
-            issue = _date_after(text[m.end():m.end() + 40])
-            numbers = [n.strip() for n in m.group("numbers").split(",")]
+            code = _norm_code(code or "")
+            year = (year or "").lstrip("/")
+            end = m.end()
+            issue = _date_after(text[end:end + 40])
+            numbers = [n.strip() for n in numbers.split(",")]
             if not code and len(numbers) > 1:
                 continue  # "Chỉ thị 15, 16" without a code: numbers only, handled one by one below
             for number in numbers:
@@ -166,8 +234,6 @@ def extract_citations(report_id: str, lines) -> list[dict]:
                     code = ""  # the next number in a list is resolved on its own
                     rows.append(_row(report_id, line, m, kind, number, year, code_used, issue, canon, resolved, note))
                     continue
-                if not year and issue and not is_party(code):
-                    year = ""
                 hits = _registry_lookup(kind, number, code)
                 if len(hits) == 1 and issue and hits[0]["issue_date"] and issue != hits[0]["issue_date"] \
                         and (year or is_party(code)):

@@ -27,6 +27,10 @@ FIELD_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
                         "khu dân cư", "đường", "giao thông nông thôn", "y tế", "sức khỏe", "thể thao", "trường")),
 ]
 
+# The same keywords as one pattern per field: a literal alternation finds a match exactly when one
+# of its words occurs, and the regex engine tries them all in one pass over the text.
+_FIELD_PATTERNS = [(field, re.compile("|".join(map(re.escape, words)))) for field, words in FIELD_KEYWORDS]
+
 _QUOTE = r"[“\"](?P<name>[^”\"]{3,140})[”\"]"
 _MODEL = re.compile(
     rf"(?<![\w])(?i:m)ô hình(?:\s+(?:“?(?i:dân vận khéo)”?\s+)?)?(?:\s*của\s+(?P<owner_before>[^“\".\d]{{2,40}}?))?\s*{_QUOTE}"
@@ -37,6 +41,7 @@ _OWNER = re.compile(r"^\s*(?:của|do)\s+(?P<owner>.+?)(?=\s+(?:tại|ở)\s+|,\
 _PLACE = re.compile(r"(?:^|\s)(?:tại|ở)\s+(?P<place>[^;().]+?)\s*(?:$|[;(.]|,\s*(?:giúp|nhằm|góp|vận động))")
 _GENERIC = {"dân vận khéo", "dân vận khéo trong công tác dân vận chính quyền"}
 _MO_HINH = ("mô hình",)  # where every _MODEL and _LIST_INTRO match starts (scan.finditer_at)
+_TAIL_END = re.compile(r"[“\"]|;|\.(?!\d)")  # where the words after a model's title stop
 
 
 def _clean(text: str) -> str:
@@ -45,18 +50,18 @@ def _clean(text: str) -> str:
 
 def classify_field(name: str, owner: str = "") -> str:
     low = f"{name} {owner}".lower()
-    for field, words in FIELD_KEYWORDS:
-        if any(w in low for w in words):
+    for field, pattern in _FIELD_PATTERNS:
+        if pattern.search(low):  # any(w in low for w in words)
             return field
     return ""
 
 
 def _owner_place(rest: str) -> tuple[str, str]:
     owner, place = "", ""
-    m = _OWNER.search(rest)
+    m = _OWNER.match(rest)  # _OWNER is anchored at the start (^): match is its search
     if m:
         owner = _clean(m.group("owner"))
-    p = _PLACE.search(rest)
+    p = _PLACE.search(rest) if "tại" in rest or "ở" in rest else None  # it needs one of them
     if p:
         place = _clean(p.group("place"))
     return owner, place
@@ -80,6 +85,9 @@ def extract_models(report_id: str, lines) -> list[dict]:
 
     for line in lines:
         text = line.text
+        # every row has a title after an opening quote (_QUOTE, _LIST_ITEM)
+        if not ("“" in text or '"' in text):
+            continue
         # "mô hình" in any case holds "ô" or "Ô" and "ì" or "Ì" (no other character lower-cases to
         # them): quick character tests before lower-casing the line.
         if not (("ô" in text or "Ô" in text) and ("ì" in text or "Ì" in text)):
@@ -90,7 +98,10 @@ def extract_models(report_id: str, lines) -> list[dict]:
         for m in finditer_at(_MODEL, text, low, _MO_HINH):
             name = m.group("name")
             tail_start = m.end()
-            tail = re.split(r"[“\"]|;|\.(?!\d)", text[tail_start:tail_start + 200])[0]
+            tail = text[tail_start:tail_start + 200]
+            end = _TAIL_END.search(tail)  # the first piece of re.split(_TAIL_END, tail)
+            if end:
+                tail = tail[:end.start()]
             owner, place = _owner_place(tail)
             if m.group("owner_before"):
                 owner = _clean(m.group("owner_before"))
