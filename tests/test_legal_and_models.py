@@ -6,6 +6,7 @@ import pytest
 
 from grassroots import legal, named_models
 from grassroots.legal import canonical_id, extract_citations
+from grassroots.mentions import has_digit
 from grassroots.named_models import extract_models
 from grassroots.scan import finditer_at
 
@@ -151,14 +152,14 @@ def test_numbered_finds_what_finditer_finds():
 def test_has_digit_is_a_digit_search():
     samples = ["", "abc", "năm 2020", "٣", "１", "a𝟙b", "\u0966", "không có số"]
     for text in list(_corpus_lines()) + samples:
-        assert legal._has_digit(text) == bool(re.search(r"\d", text)), text[:120]
+        assert has_digit(text) == bool(re.search(r"\d", text)), text[:120]
 
 
 def test_the_citation_fast_paths_change_no_row(monkeypatch):
     """extract_citations with every fast path on and with all of them off (plain scans)."""
     texts = _corpus_lines()
     fast = [legal.extract_citations("t", [_Line(t)]) for t in texts]
-    monkeypatch.setattr(legal, "_has_digit", lambda text: True)
+    monkeypatch.setattr(legal, "has_digit", lambda text: True)
     monkeypatch.setattr(legal, "_kind_starts", lambda low: list(range(len(low))))
     monkeypatch.setattr(legal, "_UP_TO_NUMBER", re.compile(""))
     monkeypatch.setattr(legal, "finditer_at", lambda pattern, text, low, words: pattern.finditer(text))

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from .mentions import has_digit
 from .paths import LEGAL_REGISTRY_FILE
 from .scan import finditer_at
 
@@ -60,14 +61,6 @@ _KIND_STEMS = (
 # What follows the start of a _NUMBERED match up to its first digit: no digit, no ",;.()" (the
 # kind, white space, the name, "số", ":"), then the number's first digit.
 _UP_TO_NUMBER = re.compile(r"[^\d,;.()]*+\d")
-_DIGIT = re.compile(r"\d")
-
-
-def _has_digit(text: str) -> bool:
-    """_DIGIT.search(text) (every citation pattern needs a digit), asking the regex only when no
-    ASCII digit is there: a test for one character is much cheaper than a regex search."""
-    return ("0" in text or "1" in text or "2" in text or "3" in text or "4" in text or "5" in text
-            or "6" in text or "7" in text or "8" in text or "9" in text or _DIGIT.search(text) is not None)
 
 
 @functools.lru_cache(maxsize=2)
@@ -175,7 +168,7 @@ def extract_citations(report_id: str, lines) -> list[dict]:
     rows: list[dict] = []
     for line in lines:
         text = line.text
-        if not _has_digit(text):  # every citation pattern needs a digit (\d)
+        if not has_digit(text):  # every citation pattern needs a digit (\d)
             continue
         low = text.lower()
         # and a kind word ("Nghị quyết Trung ương", "Luật" included)
