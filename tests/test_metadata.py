@@ -263,10 +263,17 @@ def test_dev_corpus_level_and_period(report_id):
 
 # --- fast paths: the same results as the plain scans ---------------------------------------------
 
-def test_tinh_characters_are_all_that_ignore_case_matches():
-    """metadata._TINH_I: a line without these characters holds no "tỉnh" in any case."""
-    pattern = re.compile("(?i:ỉ)")
-    assert {chr(c) for c in range(0x110000) if pattern.fullmatch(chr(c))} == set(metadata._TINH_I)
+def test_tinh_lines_are_where_ignore_case_tinh_matches():
+    """metadata._tinh_lines looks for "tỉnh" in some case by its characters' case pairs."""
+    cased = {chr(c) for c in range(0x110000) if re.fullmatch("(?i:t|ỉ|n|h)", chr(c))}
+    assert cased == set("tTỉỈnNhH")
+    for ch, pair in (("t", "tT"), ("ỉ", "ỉỈ"), ("n", "nN"), ("h", "hH")):
+        assert {c for c in cased if re.fullmatch(f"(?i:{ch})", c)} == set(pair)
+    pattern = re.compile("(?i:tỉnh)")
+    samples = ["tỉnh", "TỈNH", "Tỉnh Gia Lai", "chỉ đạo", "tỉ lệ", "ỉnh", "tỉn", "xtỈnHy", "Ỉ", "", "ỉ", "t", "nh"]
+    for lines in [samples] + [list(lines) for lines in corpus_reports()]:
+        assert metadata._tinh_lines(lines) == [i for i, text in enumerate(lines) if pattern.search(text)]
+    assert metadata._tinh_lines(["t", "ỉnh", "tỉ", "nh", "tỉnh"]) == [4]  # never across lines
 
 
 @functools.lru_cache(maxsize=1)

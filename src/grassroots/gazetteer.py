@@ -203,9 +203,14 @@ def resolve_unit(locality: str, district: str = "", province: str = "", level: s
     type, codes as the package gives them, "" when unknown) plus district_type, ward_type and
     ward_2025_type (lower-case unit types). Never raises on bad input.
     """
-    result = _resolve_cached(
-        _tidy(locality), _tidy(district), _tidy(province), (level or "").strip().lower())
-    return dict(result)
+    return dict(_resolve_given(locality, district, province, level))
+
+
+@functools.lru_cache(maxsize=2048)
+def _resolve_given(locality: str, district: str, province: str, level: str) -> tuple:
+    """_resolve_cached of the tidied arguments, cached on the arguments as given (no tidying again
+    when a report repeats a lookup)."""
+    return _resolve_cached(_tidy(locality), _tidy(district), _tidy(province), (level or "").strip().lower())
 
 
 def _tidy(s: str) -> str:

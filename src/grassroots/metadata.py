@@ -14,8 +14,10 @@ text without recognisable metadata gives empty strings.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import functools
+import itertools
 import re
 import unicodedata
 from datetime import date
@@ -730,16 +732,30 @@ def _party_district(pre: str | None, porgan: str, name: str) -> str:
     return f"{u['type']} {u['name']}" if u and level_of_type(u["type"], u["name"]) == "district" else ""
 
 
-# What (?i:ỉ) matches (tests/test_metadata.py checks every code point): every _PROVINCE_AFTER and
-# _PROVINCE_ANY match holds "tỉnh" in some case, so a line with neither character has none.
-_TINH_I = ("ỉ", "Ỉ")
+def _tinh_lines(lines: list[str]) -> list[int]:
+    """Indices of the lines where (?i:tỉnh) matches, as every _PROVINCE_AFTER and _PROVINCE_ANY
+    match needs: (?i:ỉ) matches only "ỉ" and "Ỉ", and (?i:t), (?i:n), (?i:h) only their two ASCII
+    cases (tests/test_metadata.py checks every code point). Finding one character in the joined
+    lines is fast; the separator stands where a line ends and is none of those characters."""
+    text = _SEP.join(lines)
+    hits = []
+    for ch in ("ỉ", "Ỉ"):
+        i = text.find(ch, 1)
+        while i > 0:
+            if text[i - 1] in "tT" and text[i + 1: i + 2] in ("n", "N") and text[i + 2: i + 3] in ("h", "H"):
+                hits.append(i)
+            i = text.find(ch, i + 1)
+    if not hits:
+        return []
+    ends = list(itertools.accumulate(len(t) + 1 for t in lines))  # where each line's separator ends
+    return sorted({bisect.bisect_right(ends, i) for i in hits})
 
 
 def _parent_province(lines: list[str], lows: list[str] | None, unit: dict) -> str:
     """The province named beside the unit ("huyện X, tỉnh Y"), else the most cited "tỉnh Y".
 
     lows: the lines lower-cased, or None: then only the lines that can name a province are."""
-    keep = [i for i, text in enumerate(lines) if _TINH_I[0] in text or _TINH_I[1] in text]
+    keep = _tinh_lines(lines)  # no other line has a match
     lines = [lines[i] for i in keep]
     lows = [lows[i] for i in keep] if lows is not None else [text.lower() for text in lines]
     if unit.get("name"):
