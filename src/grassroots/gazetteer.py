@@ -102,13 +102,19 @@ def _legacy_rows() -> tuple[dict, ...]:
         "district, districtShort, districtType, districtKey, districtCode, districtKeywords, "
         "ward, wardShort, wardType, wardKey, wardCode, wardKeywords FROM admin_units_legacy"
     )
+    # The keys of a unit depend on its keywords and short name only: a province or district is on
+    # many rows (one per ward), so each distinct pair is worked out once.
+    memo: dict[tuple[str, str], tuple[frozenset, str]] = {}
     out = []
     for r in rows:
         r = dict(r)
         for level in ("province", "district", "ward"):
-            words = json.loads(r.get(f"{level}Keywords") or "[]")
-            r[f"_{level}_keys"] = frozenset(words) | {fold(r.get(f"{level}Short") or "")} - {""}
-            r[f"_{level}_akey"] = accent_key(r.get(f"{level}Short") or "")
+            pair = (r.get(f"{level}Keywords") or "[]", r.get(f"{level}Short") or "")
+            keys = memo.get(pair)
+            if keys is None:
+                words_json, short = pair
+                keys = memo[pair] = (frozenset(json.loads(words_json)) | {fold(short)} - {""}, accent_key(short))
+            r[f"_{level}_keys"], r[f"_{level}_akey"] = keys
         out.append(r)
     return tuple(out)
 
@@ -197,9 +203,14 @@ def resolve_unit(locality: str, district: str = "", province: str = "", level: s
     type, codes as the package gives them, "" when unknown) plus district_type, ward_type and
     ward_2025_type (lower-case unit types). Never raises on bad input.
     """
-    result = _resolve_cached(
-        _tidy(locality), _tidy(district), _tidy(province), (level or "").strip().lower())
-    return dict(result)
+    return dict(_resolve_given(locality, district, province, level))
+
+
+@functools.lru_cache(maxsize=2048)
+def _resolve_given(locality: str, district: str, province: str, level: str) -> tuple:
+    """_resolve_cached of the tidied arguments, cached on the arguments as given (no tidying again
+    when a report repeats a lookup)."""
+    return _resolve_cached(_tidy(locality), _tidy(district), _tidy(province), (level or "").strip().lower())
 
 
 def _tidy(s: str) -> str:

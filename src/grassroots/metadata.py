@@ -14,12 +14,16 @@ text without recognisable metadata gives empty strings.
 
 from __future__ import annotations
 
+import bisect
 import calendar
+import functools
+import itertools
 import re
 import unicodedata
 from datetime import date
 
 from .clean import FOOTNOTE_LINE as _FOOTNOTE  # one footnote pattern, shared with cleaning
+from .clean import SUPERSCRIPT_DIGITS
 from .gazetteer import accent_key, level_of_type, resolve_unit, split_unit
 from .scan import finditer_at
 
@@ -105,6 +109,10 @@ def _clean(s: str) -> str:
     return " ".join(s.split())
 
 
+# The first character of a _FOOTNOTE match on a _clean line, which never starts with white space.
+_FOOTNOTE_FIRST = frozenset(SUPERSCRIPT_DIGITS + "[")
+
+
 def _line_texts(lines) -> list[str]:
     """Accept CleanLine objects or plain strings; drop footnotes and empty lines."""
     out = []
@@ -113,7 +121,7 @@ def _line_texts(lines) -> list[str]:
         if not isinstance(text, str):
             continue
         text = _clean(text)
-        if text and not _FOOTNOTE.match(text):
+        if text and not (text[0] in _FOOTNOTE_FIRST and _FOOTNOTE.match(text)):
             out.append(text)
     return out
 
@@ -123,6 +131,13 @@ def _line_texts(lines) -> list[str]:
 _DOC_NO = re.compile(r"^Số\s*[:.]?\s*(?P<num>\S*\s*/\s*\S+|\S+)")
 _PLACE_DATE = re.compile(
     r"(?P<place>[^\W\d_][^,;:\d]{0,40}?)\s*,\s*ngày\b(?P<rest>[^\n]{0,60})", re.I)
+
+
+def _place_date_search(text: str) -> re.Match | None:
+    """_PLACE_DATE.search(text): every match holds a comma (which ignoring case matches only itself)."""
+    return _PLACE_DATE.search(text) if "," in text else None
+
+
 _DATE_WORDS = re.compile(
     r"^[\s.…_/-]*(?P<d>\d{1,2})?[\s.…_/-]*tháng[\s.…_/-]*(?P<m>\d{1,2})?[\s.…_/-]*năm[\s.…_/-]*(?P<y>\d{4})", re.I)
 _DATE_SLASH = re.compile(r"^\s*(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})")
@@ -142,7 +157,7 @@ def find_doc_number(lines: list[str]) -> str:
 def parse_place_date(text: str) -> tuple[str, str]:
     """("Kbang", "2020-10-30") from "Kbang, ngày 30 tháng 10 năm 2020"; partial dates keep what is
     printed ("2021-01" when the day is blank, "2023" when day and month are blank)."""
-    m = _PLACE_DATE.search(text)
+    m = _place_date_search(text)
     if not m:
         return "", ""
     rest = m.group("rest")
@@ -203,7 +218,7 @@ def find_title(lines: list[str]) -> tuple[str, int]:
             title = f"{title} {lines[j]}"
         return title.strip(), j
     for i, text in enumerate(lines[:4]):
-        if _TITLE_SKIP.match(text) or _ONLY_DATE.match(text) or _PLACE_DATE.search(text):
+        if _TITLE_SKIP.match(text) or _ONLY_DATE.match(text) or _place_date_search(text):
             continue
         # A headline joined with the page's date/counter line by the cleaner: cut the furniture.
         text = _FURNITURE_TAIL.split(text)[0].strip()
@@ -432,23 +447,32 @@ def _tidy_name(name: str | None) -> str:
 def _unit_from_match(m: re.Match, place: str = "", allow_nameless: bool = False) -> dict | None:
     """{"issuer", "type", "name", "organ"} from an _ORGAN_UNIT or _PARTY_UNIT match."""
     if "porgan" in m.groupdict() and m.group("porgan"):
-        ptype = _PARTY_TYPE[m.group("porgan").split()[0].lower()]
-        name = _tidy_name(m.group("name"))
-        if not name:
-            return None
-        porgan = m.group("porgan").split()[0].capitalize() + " ủy"
-        pre = re.sub(r"\s+", " ", m.group("pre") or "").strip()
-        pre = pre[:1].upper() + pre[1:].lower() if pre else ""
-        pre = pre.replace("dân vận", "Dân vận").replace("thường vụ", "Thường vụ")
-        issuer = f"{pre + ' ' if pre else ''}{porgan} {name}"
-        return {"issuer": issuer, "type": ptype, "name": name, "organ": porgan}
-    utype = split_unit(m.group("type"))[0] or m.group("type").lower()
-    name = _tidy_name(m.group("name"))
+        return _party_unit(m.group("pre"), m.group("porgan"), m.group("name"))
+    return _organ_unit(m.group("organ"), m.group("type"), m.group("name"), place, allow_nameless)
+
+
+def _party_unit(pre: str | None, porgan: str, name: str) -> dict | None:
+    ptype = _PARTY_TYPE[porgan.split()[0].lower()]
+    name = _tidy_name(name)
+    if not name:
+        return None
+    porgan = porgan.split()[0].capitalize() + " ủy"
+    pre = re.sub(r"\s+", " ", pre or "").strip()
+    pre = pre[:1].upper() + pre[1:].lower() if pre else ""
+    pre = pre.replace("dân vận", "Dân vận").replace("thường vụ", "Thường vụ")
+    issuer = f"{pre + ' ' if pre else ''}{porgan} {name}"
+    return {"issuer": issuer, "type": ptype, "name": name, "organ": porgan}
+
+
+def _organ_unit(organ: str, utype: str, name: str | None, place: str = "",
+                allow_nameless: bool = False) -> dict | None:
+    utype = split_unit(utype)[0] or utype.lower()
+    name = _tidy_name(name)
     if not name:
         if not (allow_nameless and place):
             return None
         name = place
-    organ = _norm_organ(m.group("organ"))
+    organ = _norm_organ(organ)
     return {"issuer": f"{organ} {utype} {name}", "type": utype, "name": name, "organ": organ}
 
 
@@ -491,8 +515,9 @@ _SELF_REPORT = re.compile(r"^\s*(?:(?i:xin|kính|trân\s+trọng)\s+)?(?i:báo\s
 def _self_reference(lines: list[str], start: int, place: str) -> dict | None:
     """"UBND xã Ba Tô báo cáo ...", "Ủy ban Nhân dân huyện báo cáo ..." in the opening lines."""
     for text in lines[start: start + 6]:
-        for pat in (_ORGAN_UNIT, _PARTY_UNIT):
-            for m in pat.finditer(text):
+        low = text.lower()
+        for pat, words in _UNIT_SCANS:
+            for m in finditer_at(pat, text, low, words):
                 if _SELF_REPORT.match(text[m.end():]):
                     unit = _unit_from_match(m, place, allow_nameless=True)
                     if unit:
@@ -503,15 +528,16 @@ def _self_reference(lines: list[str], start: int, place: str) -> dict | None:
 def _closing_reference(lines: list[str], place: str) -> dict | None:
     """"Trên đây là báo cáo ... của UBND huyện Triệu Sơn./." or "UBND xã Ba Tô kính báo cáo./."."""
     for text in reversed(lines[-40:]):
+        low = text.lower()
         if re.match(r"(?i)trên\s+đây", text):
-            hits = [m for pat in (_ORGAN_UNIT, _PARTY_UNIT) for m in pat.finditer(text)]
+            hits = [m for pat, words in _UNIT_SCANS for m in finditer_at(pat, text, low, words)]
             hits.sort(key=lambda m: m.start())
             for m in reversed(hits):
                 unit = _unit_from_match(m, place, allow_nameless=True)
                 if unit:
                     return unit
-        for pat in (_ORGAN_UNIT, _PARTY_UNIT):
-            m = pat.search(text)
+        for pat, words in _UNIT_SCANS:
+            m = next(finditer_at(pat, text, low, words), None)  # pat.search(text)
             if m and re.match(r"\s*(?i:kính\s+|xin\s+|trân\s+trọng\s+)?báo\s+cáo\s*[./]", text[m.end():]):
                 unit = _unit_from_match(m, place, allow_nameless=True)
                 if unit:
@@ -525,8 +551,9 @@ def _mentioned_unit(lines: list[str], title_idx: int) -> dict | None:
     for text in window:
         if _CITATION_START.match(text):
             continue
-        for pat in (_ORGAN_UNIT, _PARTY_UNIT):
-            for m in pat.finditer(text):
+        low = text.lower()
+        for pat, words in _UNIT_SCANS:
+            for m in finditer_at(pat, text, low, words):
                 after = text[m.end(): m.end() + 12].lower()
                 before = text[max(0, m.start() - 30): m.start()]
                 if after.lstrip().startswith("về việc") or re.search(r"\d{4}\s+của\s*$", before):
@@ -539,7 +566,7 @@ def _mentioned_unit(lines: list[str], title_idx: int) -> dict | None:
         if m and _tidy_name(m.group("name")):
             utype = split_unit(m.group("type"))[0]
             return {"issuer": "", "type": utype, "name": _tidy_name(m.group("name")), "organ": ""}
-        for m in _UNIT.finditer(text):
+        for m in finditer_at(_UNIT, text, low, _TYPE_WORDS):
             name = _tidy_name(m.group("name"))
             if name:
                 utype = split_unit(m.group("type"))[0]
@@ -580,7 +607,7 @@ _PROVINCE_ANY = re.compile(rf"(?<!\w)(?i:tỉnh)\s+(?P<name>{_NAME})")
 _TYPE_WORDS = ("thành", "thị", "đặc", "huyện", "quận", "phường", "tỉnh", "xã", "tp.")
 _ORGAN_WORDS = ("ban", "ủy", "uỷ", "ub", "mttq", "hđnd", "hộ", "đảng")  # "hộ": "hội" may have a dotless i
 _PARTY_WORDS = ("ban", "huyện", "tỉnh", "thị", "thành", "quận")
-_TYPE_HINT = re.compile("|".join(re.escape(w) for w in _TYPE_WORDS))
+_UNIT_SCANS = ((_ORGAN_UNIT, _ORGAN_WORDS), (_PARTY_UNIT, _PARTY_WORDS))  # in the order the readers try them
 
 
 def _after_unit(lines: list[str], lows: list[str], unit: dict, pattern: re.Pattern, with_type: bool):
@@ -612,33 +639,125 @@ def _parent_district(lines: list[str], lows: list[str], unit: dict) -> tuple[str
     """
     if not unit.get("name"):
         return "", []
-    typed = [(text, low) for text, low in zip(lines, lows, strict=True) if _TYPE_HINT.search(low)]
+    # The unit scans only count names, so all lines are scanned at once (_scan_all).
+    joined = _Joined(lines, lows)
     bare: dict[str, int] = {}
-    for text, low in typed:
-        for m in finditer_at(_UNIT, text, low, _TYPE_WORDS):
-            u_type, name = split_unit(m.group("type"))[0], _tidy_name(m.group("name"))
-            if name and level_of_type(u_type, name) == "district":
-                bare[f"{u_type} {name}"] = bare.get(f"{u_type} {name}", 0) + 1
+    for m in _scan_all(_UNIT, _TYPE_WORDS, joined):
+        key = _bare_district(m.group("type"), m.group("name"))
+        if key:
+            bare[key] = bare.get(key, 0) + 1
     weak = sorted(bare, key=lambda k: (-bare[k], k))
     for m in _after_unit(lines, lows, unit, _DISTRICT_AFTER, with_type=True):
         return f"{split_unit(m.group('type'))[0]} {_tidy_name(m.group('name'))}", weak
     counts: dict[str, int] = {}
-    for text, low in typed:
-        # _PARTY_UNIT needs "ủy"/"uỷ" ("Huyện ủy"): skip it on lines without either
-        scans = ((_ORGAN_UNIT, _ORGAN_WORDS), (_PARTY_UNIT, _PARTY_WORDS)) if "ủy" in low or "uỷ" in low \
-            else ((_ORGAN_UNIT, _ORGAN_WORDS),)
-        for pat, words in scans:
-            for m in finditer_at(pat, text, low, words):
-                u = _unit_from_match(m)
-                if u and level_of_type(u["type"], u["name"]) == "district":
-                    key = f"{u['type']} {u['name']}"
-                    counts[key] = counts.get(key, 0) + 1
+    for m in _scan_all(_ORGAN_UNIT, _ORGAN_WORDS, joined):
+        key = _organ_district(m.group("organ"), m.group("type"), m.group("name"))
+        if key:
+            counts[key] = counts.get(key, 0) + 1
+    if "ủy" in joined.low or "uỷ" in joined.low:  # _PARTY_UNIT needs one ("Huyện ủy")
+        for m in _scan_all(_PARTY_UNIT, _PARTY_WORDS, joined):
+            key = _party_district(m.group("pre"), m.group("porgan"), m.group("name"))
+            if key:
+                counts[key] = counts.get(key, 0) + 1
     best = max(sorted(counts), key=lambda k: counts[k]) if counts else ""
     return best, weak
 
 
-def _parent_province(lines: list[str], lows: list[str], unit: dict) -> str:
-    """The province named beside the unit ("huyện X, tỉnh Y"), else the most cited "tỉnh Y"."""
+# Joins a report's lines for one scan over all of them. No part of _UNIT, _ORGAN_UNIT or
+# _PARTY_UNIT matches it (they hold letters, digits, white space, "'’-." only), and their
+# look-arounds ask for \w or \d, which it is not, just as the end of a line is not: so no match
+# crosses it, and the matches are the lines' own (tests/test_metadata.py checks on the corpus).
+_SEP = "\x00"
+
+
+class _Joined:
+    """A report's lines joined by _SEP, lower-cased, and where each start word occurs in them
+    (found once for all scans: _PARTY_WORDS are _TYPE_WORDS and "ban", which _ORGAN_WORDS has)."""
+
+    def __init__(self, lines: list[str], lows: list[str]):
+        self.lines, self.lows = lines, lows
+        self.text, self.low = _SEP.join(lines), _SEP.join(lows)
+        self._at: dict[str, list[int]] = {}
+
+    def starts(self, words: tuple[str, ...]) -> list[int]:
+        """Sorted positions where any of `words` starts in self.low (what scan.finditer_at finds)."""
+        found: set[int] = set()
+        for w in words:
+            at = self._at.get(w)
+            if at is None:
+                at = self._at[w] = []
+                i = self.low.find(w)
+                while i >= 0:
+                    at.append(i)
+                    i = self.low.find(w, i + 1)
+            found.update(at)
+        return sorted(found)
+
+
+def _scan_all(pattern: re.Pattern, words: tuple[str, ...], joined: _Joined):
+    """The matches of finditer_at(pattern, line, low, words) over every line, in one scan of the
+    joined lines (one Python loop instead of one per line; the order of lines is kept)."""
+    text = joined.text
+    if len(text) != len(joined.low):  # a line changed length in lower case: positions do not map
+        for text, low in zip(joined.lines, joined.lows, strict=True):
+            yield from finditer_at(pattern, text, low, words)
+        return
+    pos = 0
+    for start in joined.starts(words):  # the loop of scan.finditer_at, on shared start positions
+        if start >= pos:
+            m = pattern.match(text, start)
+            if m:
+                yield m
+                pos = m.end()
+
+
+# The district keys the scans count, cached: a report names the same few units again and again,
+# and the key is a pure function of the match's groups (the same code as _unit_from_match).
+
+@functools.lru_cache(maxsize=4096)
+def _bare_district(utype: str, name: str) -> str:
+    u_type, name = split_unit(utype)[0], _tidy_name(name)
+    return f"{u_type} {name}" if name and level_of_type(u_type, name) == "district" else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _organ_district(organ: str, utype: str, name: str | None) -> str:
+    u = _organ_unit(organ, utype, name)
+    return f"{u['type']} {u['name']}" if u and level_of_type(u["type"], u["name"]) == "district" else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _party_district(pre: str | None, porgan: str, name: str) -> str:
+    u = _party_unit(pre, porgan, name)
+    return f"{u['type']} {u['name']}" if u and level_of_type(u["type"], u["name"]) == "district" else ""
+
+
+def _tinh_lines(lines: list[str]) -> list[int]:
+    """Indices of the lines where (?i:tỉnh) matches, as every _PROVINCE_AFTER and _PROVINCE_ANY
+    match needs: (?i:ỉ) matches only "ỉ" and "Ỉ", and (?i:t), (?i:n), (?i:h) only their two ASCII
+    cases (tests/test_metadata.py checks every code point). Finding one character in the joined
+    lines is fast; the separator stands where a line ends and is none of those characters."""
+    text = _SEP.join(lines)
+    hits = []
+    for ch in ("ỉ", "Ỉ"):
+        i = text.find(ch, 1)
+        while i > 0:
+            if text[i - 1] in "tT" and text[i + 1: i + 2] in ("n", "N") and text[i + 2: i + 3] in ("h", "H"):
+                hits.append(i)
+            i = text.find(ch, i + 1)
+    if not hits:
+        return []
+    ends = list(itertools.accumulate(len(t) + 1 for t in lines))  # where each line's separator ends
+    return sorted({bisect.bisect_right(ends, i) for i in hits})
+
+
+def _parent_province(lines: list[str], lows: list[str] | None, unit: dict) -> str:
+    """The province named beside the unit ("huyện X, tỉnh Y"), else the most cited "tỉnh Y".
+
+    lows: the lines lower-cased, or None: then only the lines that can name a province are."""
+    keep = _tinh_lines(lines)  # no other line has a match
+    lines = [lines[i] for i in keep]
+    lows = [lows[i] for i in keep] if lows is not None else [text.lower() for text in lines]
     if unit.get("name"):
         for m in _after_unit(lines, lows, unit, _PROVINCE_AFTER, with_type=False):
             return _tidy_name(m.group("name"))
@@ -655,9 +774,13 @@ def _parent_province(lines: list[str], lows: list[str], unit: dict) -> str:
 
 # --- signature -------------------------------------------------------------------------------------
 
+_ANY_LOWER = re.compile(f"[{_LOWER}]")
+
+
 def _is_sig_title(text: str) -> bool:
-    return bool(_SIG_PREFIX.match(text) or _SIG_TITLE.match(text)) and len(text) <= 80 \
-        and not re.search(f"[{_LOWER}]", text)
+    # the cheap tests first: every test is pure, so their order does not change the result
+    return len(text) <= 80 and bool(_SIG_PREFIX.match(text) or _SIG_TITLE.match(text)) \
+        and not _ANY_LOWER.search(text)
 
 
 def find_signature(lines: list[str]) -> tuple[str, str, str]:
@@ -742,8 +865,9 @@ def read_text_metadata(lines: list[str]) -> dict:
         out["admin_level"] = level_of_type(unit["type"], unit["name"])
     else:
         out["admin_level"] = _level_only(lines, title)
-    lows = [text.lower() for text in lines] if unit else []  # for the parent-unit scans below
+    lows = None  # the lines lower-cased, for the parent-unit scans below (when a commune needs them all)
     if unit and out["admin_level"] == "commune":
+        lows = [text.lower() for text in lines]
         out["district"], out["_district_candidates"] = _parent_district(lines, lows, unit)
         if superior and level_of_type(superior["type"], superior["name"]) == "district":
             out["district"] = f"{superior['type']} {superior['name']}"
