@@ -1,0 +1,37 @@
+"""The per-report cache: what is put is got back; a damaged or stale entry is a miss, never data."""
+
+from grassroots.corpus import cache_file, cache_get_blocks, cache_put_blocks
+
+BLOCKS = {
+    "mentions": (2, 'bato,m0001,12,"tiếp nhận 1.134 hồ sơ,\r\n đúng hạn"\nbato,m0002,13,x\n'),
+    "indicators": (0, ""),
+    "reports": (1, "bato,Bá Thước\n"),
+}
+
+
+def test_blocks_come_back_as_they_were_put(tmp_path):
+    cache_put_blocks(tmp_path, "extract", "bato", "k1", BLOCKS)
+    assert cache_get_blocks(tmp_path, "extract", "bato", "k1") == BLOCKS  # "\r\n" inside a field kept
+    assert cache_get_blocks(tmp_path, "extract", "bato", "k2") is None  # another code version
+    assert cache_get_blocks(tmp_path, "extract", "other", "k1") is None  # never written
+
+
+def test_a_damaged_entry_is_a_miss(tmp_path):
+    cache_put_blocks(tmp_path, "extract", "bato", "k1", BLOCKS)
+    path = cache_file(tmp_path, "extract", "bato")
+    good = path.read_bytes()
+    head, body = good.split(b"\n", 1)
+    damaged = {
+        "cut short": good[:-5],
+        "zeroed body": head + b"\n" + bytes(len(body)),
+        "same length, one byte changed": good[:-3] + b"y" + good[-2:],
+        "no body": head,
+        "not json": b"[" + good[1:],
+        "not utf-8": head + b"\n" + b"\xff" + body[1:],
+        "empty": b"",
+    }
+    for what, data in damaged.items():
+        path.write_bytes(data)
+        assert cache_get_blocks(tmp_path, "extract", "bato", "k1") is None, what
+    path.write_bytes(good)
+    assert cache_get_blocks(tmp_path, "extract", "bato", "k1") == BLOCKS
