@@ -197,3 +197,16 @@ def test_csv_rows_are_what_the_csv_module_writes_for_every_column():
         csv.writer(buf, lineterminator="\n").writerows([[r.get(c, "") for c in COLUMNS["models"]] for r in rows])
         assert csv_rows("models", rows) == buf.getvalue()
     assert csv_rows("models", [sparse]) == "r1" + "," * (len(COLUMNS["models"]) - 1) + "\n"
+
+
+def test_strip_tail_removes_exactly_the_trailing_white_space_colons_and_dashes():
+    from grassroots.scan import strip_tail
+
+    rng = random.Random(3)
+    pieces = ["a", "số", " ", ":", "-", "\t", "\xa0", "\u2003", "\n", "–", ".", "\x1c"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(8)))
+        end = len(text)
+        while end and (text[end - 1].isspace() or text[end - 1] in ":-"):
+            end -= 1
+        assert strip_tail(text) == text[:end], repr(text)

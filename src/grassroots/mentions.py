@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .numbers import MULTIPLIERS, NumberParseError, parse_number, plain
-from .scan import longest_single_spaced_match, may_match_tail, search_tail, tail_endings
+from .scan import longest_single_spaced_match, may_match_tail, search_tail, strip_tail, tail_endings
 
 # --- text folding -----------------------------------------------------------------------------
 
@@ -382,7 +382,9 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
         if s > 0 and text[s - 1] == "[" and after.startswith("]"):
             skip((s, token, "footnote-ref"))
             continue
-        hit = search_tail(_BEFORE_ANY, _BEFORE_ANY_WIDTH, before) if may_match_tail(_BEFORE_ANY_ENDS, before) else None
+        stripped = strip_tail(before)  # for the end-anchored tests below
+        hit = (search_tail(_BEFORE_ANY, _BEFORE_ANY_WIDTH, before)
+               if may_match_tail(_BEFORE_ANY_ENDS, before, stripped) else None)
         rule = hit.lastgroup.replace("_", "-") if hit else None
         if rule == "document-number" and not _SLASH_DASH.match(after):
             # kind words double as verbs ("hướng dẫn 03 lượt"): a unit noun after means a count
@@ -451,7 +453,7 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
         # a range "250-300m": keep the first number, mark the qualifier
         qualifier = ""
         for qname, qrx, qends in _QUALIFIER_ENDS:
-            if may_match_tail(qends, before) and qrx.search(before):
+            if may_match_tail(qends, before, stripped) and qrx.search(before):
                 qualifier = qname
                 break
         rng = _RANGE_HEAD.match(after)

@@ -150,13 +150,20 @@ def tail_endings(rx: re.Pattern) -> tuple[str, ...] | None:
     return tuple(sorted(found)) if found else None
 
 
-def may_match_tail(endings: tuple[str, ...] | None, text: str) -> bool:
+def strip_tail(text: str) -> str:
+    """text without the white space, ":" and "-" at its end (white space as \\s reads it:
+    str.isspace, which is what rstrip() strips)."""
+    text = text.rstrip()
+    while text and text[-1] in _TAIL_STRIP:
+        text = text.rstrip(_TAIL_STRIP).rstrip()
+    return text
+
+
+def may_match_tail(endings: tuple[str, ...] | None, text: str, stripped: str | None = None) -> bool:
     """False only when no match of the pattern can end ``text``: stripped of trailing white space,
-    ":" and "-", the text must end with one of the pattern's `tail_endings`."""
+    ":" and "-", the text must end with one of the pattern's `tail_endings`.
+
+    stripped: strip_tail(text), when the caller has it (several patterns tested on one text)."""
     if endings is None:
         return True
-    end = len(text)
-    while end and (text[end - 1].isspace() or text[end - 1] in _TAIL_STRIP):
-        end -= 1  # white space as \s means it (str.isspace), as the pattern's \s* reads it
-    return text.endswith(endings, 0, end)
-
+    return (strip_tail(text) if stripped is None else stripped).endswith(endings)
