@@ -68,43 +68,42 @@ def cache_put(cache_dir: Path, stage: str, report_id: str, key: str, value) -> N
 
 
 def cache_put_blocks(cache_dir: Path, stage: str, report_id: str, key: str,
-                     blocks: dict[str, tuple[int, str]]) -> None:
-    """Cache named text blocks with a count each (a report's CSV rows per table) as they are.
+                     blocks: dict[str, tuple[int, bytes]]) -> None:
+    """Cache named blocks of UTF-8 text with a count each (a report's CSV rows per table) as they are.
 
     The file is one JSON header line (report id, key, a CRC-32 of the body; per block its name,
-    count and length) and then the blocks' text: no JSON escaping of the bulk.
+    count and length in bytes) and then the blocks: no escaping of the bulk.
 
     Written in place, not through a temporary file and a rename: on this kind of disk the rename
     cost as much as the rest of a report's caching. The entry does not need to be atomic because
     it is checked when read: a write cut short, a torn write or two writers mixing give a body
     whose length or CRC does not match, and the report is simply extracted again.
     """
-    body = "".join(text for _, text in blocks.values()).encode("utf-8")
+    body = b"".join(data for _, data in blocks.values())
     header = {"report_id": report_id, "key": key, "crc32": zlib.crc32(body),
-              "blocks": [[name, count, len(text)] for name, (count, text) in blocks.items()]}
+              "blocks": [[name, count, len(data)] for name, (count, data) in blocks.items()]}
     path = cache_file(cache_dir, stage, report_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as fh:
         fh.write(json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n" + body)
 
 
-def cache_get_blocks(cache_dir: Path, stage: str, report_id: str, key: str) -> dict[str, tuple[int, str]] | None:
+def cache_get_blocks(cache_dir: Path, stage: str, report_id: str, key: str) -> dict[str, tuple[int, bytes]] | None:
     """What cache_put_blocks stored under this key, or None (missing, other key, damaged)."""
     try:
         with open(cache_file(cache_dir, stage, report_id), "rb") as fh:
             header = json.loads(fh.readline())
             body = fh.read()
-        if (not isinstance(header, dict) or header.get("key") != key or header.get("report_id") != report_id
-                or header.get("crc32") != zlib.crc32(body)):
-            return None
-        text = body.decode("utf-8")
-    except (OSError, ValueError):  # UnicodeDecodeError and JSON errors are ValueErrors
+    except (OSError, ValueError):  # JSON and UTF-8 errors are ValueErrors
+        return None
+    if (not isinstance(header, dict) or header.get("key") != key or header.get("report_id") != report_id
+            or header.get("crc32") != zlib.crc32(body)):
         return None
     out, pos = {}, 0
     for name, count, length in header.get("blocks", []):
-        out[name] = (count, text[pos:pos + length])
+        out[name] = (count, body[pos:pos + length])
         pos += length
-    return out if pos == len(text) else None
+    return out if pos == len(body) else None
 
 
 # --- progress ----------------------------------------------------------------------------------

@@ -45,11 +45,11 @@ def _key(path: Path, raw_sha256: str) -> str:
 
 
 def _extract_one(args: tuple[Path, Path]) -> tuple[str, dict | None, str | None]:
-    """Extract one report: (report_id, {table: (n_rows, csv text)}, error).
+    """Extract one report: (report_id, {table: (n_rows, CSV rows as UTF-8 bytes)}, error).
 
-    The rows come back formatted as CSV (and are cached that way), so that formatting runs on
-    the workers and the writing process only appends text.
-    """
+    The rows come back formatted and encoded (and are cached that way), so that formatting runs
+    on the workers and the writing process only appends bytes: bytes also cross between processes
+    without being encoded and decoded again."""
     path, cache_dir = args
     from .extract import extract_text
 
@@ -68,7 +68,7 @@ def _extract_one(args: tuple[Path, Path]) -> tuple[str, dict | None, str | None]
         tables = extract_text(report_id, text, encoding, sidecar, raw_sha256)
     except Exception as exc:  # one bad report must not cost the corpus
         return report_id, None, f"{path.name}: extraction failed: {type(exc).__name__}: {exc}"
-    formatted = {name: (len(tables[name]), csv_rows(name, tables[name])) for name in TABLES[:-1]}
+    formatted = {name: (len(tables[name]), csv_rows(name, tables[name]).encode("utf-8")) for name in TABLES[:-1]}
     cache_put_blocks(cache_dir, "extract", report_id, key, formatted)
     return report_id, formatted, None
 
@@ -101,7 +101,7 @@ def extract_corpus(raw_dir: Path, interim_dir: Path, processed_dir: Path, worker
                 continue
             summary.extracted += 1
             for name in TABLES[:-1]:
-                n_rows, text = tables[name]
-                out.write_text(name, text, n_rows)
+                n_rows, data = tables[name]
+                out.write_bytes(name, data, n_rows)
         summary.counts = dict(out.counts)
     return summary

@@ -58,7 +58,8 @@ assert all(len(columns) > 1 for columns in COLUMNS.values())  # itemgetter then 
 
 
 class TableWriter:
-    """Write several CSV tables row by row; each file appears atomically on close()."""
+    """Write several CSV tables (UTF-8) row block by row block; each file appears atomically on
+    close()."""
 
     def __init__(self, directory: Path, names: list[str]):
         self._ctx = {}
@@ -67,16 +68,18 @@ class TableWriter:
         for name in names:
             ctx = atomic_path(directory / f"{name}.csv")
             tmp = ctx.__enter__()
-            fh = open(tmp, "w", encoding="utf-8", newline="")
-            csv.writer(fh, lineterminator="\n").writerow(COLUMNS[name])
+            fh = open(tmp, "wb")
+            buf = io.StringIO()
+            csv.writer(buf, lineterminator="\n").writerow(COLUMNS[name])
+            fh.write(buf.getvalue().encode("utf-8"))
             self._ctx[name], self._files[name] = ctx, fh
 
     def write(self, name: str, rows: list[dict]) -> None:
-        self.write_text(name, csv_rows(name, rows), len(rows))
+        self.write_bytes(name, csv_rows(name, rows).encode("utf-8"), len(rows))
 
-    def write_text(self, name: str, text: str, n_rows: int) -> None:
-        """Append rows already formatted by csv_rows."""
-        self._files[name].write(text)
+    def write_bytes(self, name: str, data: bytes, n_rows: int) -> None:
+        """Append rows already formatted by csv_rows and encoded as UTF-8."""
+        self._files[name].write(data)
         self.counts[name] += n_rows
 
     def close(self, ok: bool = True) -> None:
