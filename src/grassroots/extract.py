@@ -59,7 +59,7 @@ def extract_text(report_id: str, text: str, encoding: str = "utf-8", sidecar: di
 
 def warm_up() -> None:
     """Load what every report needs once: the codebook, the OCR corrections, the registry of
-    instruments and the administrative-unit tables with their indexes (about 1.4 s, most of it the
+    instruments and the administrative-unit tables with their indexes (about 1.2 s, most of it the
     gazetteer). Called before worker processes fork, they inherit it instead of each loading it."""
     from . import codebook, gazetteer, legal
 
