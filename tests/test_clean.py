@@ -168,12 +168,19 @@ def test_emphasis_across_a_line_break_is_removed_once_the_lines_are_joined():
     assert clean.clean_text(result.text, "p").text == result.text
 
 
+def test_a_stray_bold_marker_behind_white_space_is_removed_in_one_pass():
+    # found by the idempotence property: " **0" cleaned to "**0", and only a second pass gave "0"
+    result = clean.clean_text("  **Tổng số 806 hồ sơ\n", "p")
+    assert result.text == "Tổng số 806 hồ sơ\n"
+    assert [(c.line, c.original, c.rule) for c in result.corrections] == [(1, "**", "markup-emphasis")]
+
+
 def test_joins_of_adjacent_lines_are_soft_wraps_and_across_blank_lines_page_breaks():
     rules = [c.rule for c in clean.clean_text("dòng một\nhai\n\nba", "p").corrections]
     assert rules == ["soft-wrap-join", "page-break-join"]
 
 
-@pytest.mark.parametrize("text", ["*0\na*", "0**¹", "0\n*a\na*", "¹\na\n0"])
+@pytest.mark.parametrize("text", ["*0\na*", "0**¹", "0\n*a\na*", "¹\na\n0", " **0", "**0 \t"])
 def test_cleaning_reaches_a_fixed_point_on_the_inputs_the_property_found(text):
     once = clean.clean_text(text, "p").text
     assert clean.clean_text(once, "p").text == once

@@ -323,7 +323,11 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
             line = _apply_markup(line, lineno, log)
         if "  " in line or (odd_spaces and ("\t" in line or "\u00a0" in line)):
             line = _SPACES.sub(" ", line)  # runs of spaces, tabs and no-break spaces -> one space
-        line = line.strip()
+        stripped = line.strip()
+        if markup and stripped != line and "*" in stripped and (stripped[0] == "*" or stripped[-1] == "*"):
+            # white space before a stray "**" hid it from the markup rules anchored at the ends
+            stripped = _apply_markup(stripped, lineno, log).strip()
+        line = stripped
         if not line:
             continue  # blank lines only separate blocks (see below)
         # The line is stripped: a footnote line starts with a superscript digit or "[".
