@@ -1,4 +1,4 @@
-"""The per-report cache: what is put is got back; a damaged or stale entry is a miss, never data."""
+"""The per-report cache and the YAML reader: what is put is got back; a damaged entry is a miss."""
 
 from grassroots.corpus import cache_file, cache_get_blocks, cache_put_blocks
 
@@ -34,3 +34,27 @@ def test_a_damaged_entry_is_a_miss(tmp_path):
         assert cache_get_blocks(tmp_path, "extract", "bato", "k1") is None, what
     path.write_bytes(good)
     assert cache_get_blocks(tmp_path, "extract", "bato", "k1") == BLOCKS
+
+
+def test_yaml_read_with_the_c_parser_is_what_the_python_parser_reads():
+    import pytest
+    import yaml
+
+    from grassroots.paths import PACKAGE_DIR
+    from grassroots.rawio import load_yaml
+
+    from .conftest import FIXTURES, RAW
+
+    files = sorted(PACKAGE_DIR.glob("*.yml")) + sorted(RAW.glob("*.yml")) + sorted(FIXTURES.rglob("*.yml"))
+    assert len(files) > 5
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        try:
+            expected = yaml.safe_load(text)
+        except yaml.YAMLError:
+            with pytest.raises(yaml.YAMLError):
+                load_yaml(text)
+            continue
+        assert load_yaml(text) == expected, path.name
+    with pytest.raises(yaml.YAMLError):
+        load_yaml("title: [unclosed\n")

@@ -1748,9 +1748,9 @@ def _raw_checks(raw_dir: Path | None, corpus: Corpus) -> tuple[dict[str, str], d
         side = path.with_suffix(".yml")
         if side.is_file():
             try:
-                import yaml
+                from .rawio import load_yaml
 
-                data = yaml.safe_load(side.read_text(encoding="utf-8")) or {}
+                data = load_yaml(side.read_text(encoding="utf-8")) or {}
                 if isinstance(data, dict) and data.get("url"):
                     sidecars[r.id] = {"url": str(data["url"])}
             except Exception:  # noqa: BLE001 - a bad sidecar is reported by extraction, not here

@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from re import _parser  # the stdlib's pattern parser (sre_parse), the same one re.compile uses
 
-import yaml
-
 from .paths import OCR_CORRECTIONS_FILE
+from .rawio import load_yaml
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
@@ -135,7 +134,7 @@ class OcrCorrection:
 
 @functools.lru_cache(maxsize=4)
 def load_ocr_corrections(path: str = str(OCR_CORRECTIONS_FILE)) -> tuple[OcrCorrection, ...]:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = load_yaml(Path(path).read_text(encoding="utf-8"))
     out = []
     for i, entry in enumerate(data.get("corrections", [])):
         missing = {"wrong", "right", "reason"} - set(entry)

@@ -11,9 +11,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from .paths import CODEBOOK_FILE
+from .rawio import load_yaml
 
 KINDS = {"count", "percent", "money", "area", "average"}
 CODE_RE = re.compile(r"^[a-z]+\.[a-z_]+$")
@@ -114,7 +113,7 @@ def _default_constraints(kind: str) -> dict:
 
 @functools.lru_cache(maxsize=2)
 def load(path: str = str(CODEBOOK_FILE)) -> Codebook:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = load_yaml(Path(path).read_text(encoding="utf-8"))
     defaults = data.get("defaults", {})
     themes = data["themes"]
     indicators: dict[str, Indicator] = {}

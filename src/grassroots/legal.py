@@ -15,10 +15,9 @@ import re
 from datetime import date
 from pathlib import Path
 
-import yaml
-
 from .mentions import has_digit
 from .paths import LEGAL_REGISTRY_FILE
+from .rawio import load_yaml
 from .scan import finditer_at
 
 KINDS = {
@@ -65,7 +64,7 @@ _UP_TO_NUMBER = re.compile(r"[^\d,;.()]*+\d")
 
 @functools.lru_cache(maxsize=2)
 def registry(path: str = str(LEGAL_REGISTRY_FILE)) -> tuple[dict, ...]:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = load_yaml(Path(path).read_text(encoding="utf-8"))
     out = []
     for entry in data["instruments"]:
         e = {k: str(v) for k, v in entry.items()}

@@ -174,6 +174,18 @@ def read_raw(path: Path) -> tuple[str, str, bytes]:
     return text, enc, data
 
 
+# --- YAML ------------------------------------------------------------------------------------
+
+# PyYAML's C parser (libyaml, in its wheels) reads the same documents into the same objects about
+# ten times faster than the pure-Python one; the latter stays the fallback where libyaml is missing.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str):
+    """yaml.safe_load(text), with the C parser when PyYAML has it."""
+    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+
+
 # --- sidecars --------------------------------------------------------------------------------
 
 SIDECAR_FIELDS = (
@@ -188,7 +200,7 @@ def read_sidecar(path: Path) -> dict:
     if not side.exists():
         return {}
     try:
-        data = yaml.safe_load(side.read_text(encoding="utf-8"))
+        data = load_yaml(side.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise RawInputError(side, f"sidecar is not valid YAML ({first})") from None
