@@ -396,3 +396,27 @@ def test_gazetteer_keys_worked_out_once_per_unit_are_each_rows_own():
             words = json.loads(r.get(f"{level}Keywords") or "[]")
             assert r[f"_{level}_keys"] == frozenset(words) | {fold(r.get(f"{level}Short") or "")} - {""}
             assert r[f"_{level}_akey"] == accent_key(r.get(f"{level}Short") or "")
+
+
+def test_line_texts_of_clean_reports_are_read_at_once_and_the_same():
+    import unicodedata
+
+    def plain(lines):
+        return [t for t in map(metadata._clean, lines) if t and not (t[:1] in "¹²³⁴⁵⁶⁷⁸⁹⁰[" and metadata._FOOTNOTE.match(t))]
+
+    fast = 0
+    reports = []
+    for folder in (RAW, DEV / "raw", FIXTURES / "heldout", FIXTURES / "heldout2"):
+        for path in sorted(folder.rglob("*.txt")):
+            text, encoding, _ = rawio.read_raw(path)
+            reports.append([line.text for line in clean_text(text, path.stem, encoding).lines])
+    for lines in reports:
+        fast += metadata._all_clean(lines)
+        assert metadata._line_texts(lines) == plain(lines)
+        for i in range(0, len(lines), 7):  # one line spoiled in each way _clean repairs
+            for bad in ("#" + lines[i], lines[i] + " *", " " + lines[i], lines[i] + " ", lines[i] + "  x",
+                        unicodedata.normalize("NFD", lines[i] + " ệ"), lines[i] + "\x0c", "\u2003" + lines[i]):
+                spoiled = lines[:i] + [bad] + lines[i + 1:]
+                assert not metadata._all_clean(spoiled)
+                assert metadata._line_texts(spoiled) == plain(spoiled)
+    assert fast > 5  # cleaned reports take the fast path

@@ -115,15 +115,21 @@ _FOOTNOTE_FIRST = frozenset(SUPERSCRIPT_DIGITS + "[")
 
 def _line_texts(lines) -> list[str]:
     """Accept CleanLine objects or plain strings; drop footnotes and empty lines."""
-    out = []
-    for line in lines or []:
-        text = getattr(line, "text", line)
-        if not isinstance(text, str):
-            continue
-        text = _clean(text)
-        if text and not (text[0] in _FOOTNOTE_FIRST and _FOOTNOTE.match(text)):
-            out.append(text)
-    return out
+    texts = [text for text in (getattr(line, "text", line) for line in lines or []) if isinstance(text, str)]
+    if not _all_clean(texts):
+        texts = [_clean(text) for text in texts]
+    return [text for text in texts if text and not (text[0] in _FOOTNOTE_FIRST and _FOOTNOTE.match(text))]
+
+
+def _all_clean(texts: list[str]) -> bool:
+    """Whether _clean leaves every text as it is, tested on all of them at once (lines from
+    clean.clean_text usually pass): in NFC, no "#" or "*", printable, single-spaced, stripped.
+    A text joined with line breaks is in NFC exactly when each part is (a line break never
+    composes with its neighbours); a space at a part's start or end sits beside a break."""
+    joined = "\n".join(texts)
+    return (unicodedata.is_normalized("NFC", joined) and "#" not in joined and "*" not in joined
+            and "  " not in joined and "\n " not in joined and " \n" not in joined
+            and joined[:1] != " " and joined[-1:] != " " and "".join(texts).isprintable())
 
 
 # --- document number and date ----------------------------------------------------------------------
