@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grassroots import clean, rawio
+from grassroots.scan import literal_prefix, search_from
 
 from .conftest import DEV, FIXTURES, RAW, SEEDS, raw_lines
 
@@ -219,12 +220,12 @@ def test_markup_rules_that_start_with_their_literal_do():
 
 
 def test_literal_prefix_is_what_every_match_starts_with():
-    assert clean.literal_prefix(re.compile(r"(?<!\w)PL\-BTVQH\s?11(?!\w)")) == "PL-BTVQH"
-    assert clean.literal_prefix(re.compile(r"(?<!\w)ab?c")) == "a"  # "b?" may be absent
-    assert clean.literal_prefix(re.compile(r"(?<!\w)ab|cd")) == ""  # an alternation of the whole
-    assert clean.literal_prefix(re.compile(r"(?<!\w)(\d) (lượt)")) == ""
-    assert clean.literal_prefix(re.compile(r"(?i)abc")) == ""
-    assert clean.literal_prefix(re.compile(r"(?<!\w)(?=x)xy")) == "xy"
+    assert literal_prefix(re.compile(r"(?<!\w)PL\-BTVQH\s?11(?!\w)")) == "PL-BTVQH"
+    assert literal_prefix(re.compile(r"(?<!\w)ab?c")) == "a"  # "b?" may be absent
+    assert literal_prefix(re.compile(r"(?<!\w)ab|cd")) == ""  # an alternation of the whole
+    assert literal_prefix(re.compile(r"(?<!\w)(\d) (lượt)")) == ""
+    assert literal_prefix(re.compile(r"(?i)abc")) == ""
+    assert literal_prefix(re.compile(r"(?<!\w)(?=x)xy")) == "xy"
     for corr in clean.load_ocr_corrections():
         if corr.literal:
             assert corr.prefix == corr.wrong
@@ -244,7 +245,7 @@ def test_ocr_search_from_the_prefix_finds_what_search_finds():
         for corr in clean.load_ocr_corrections():
             for pos in {0, 1, len(line) // 2, max(0, line.find(corr.prefix)) + 1}:
                 plain = corr.pattern.search(line, pos)
-                fast = clean._search_from(corr.pattern, corr.prefix, line, pos)
+                fast = search_from(corr.pattern, corr.prefix, line, pos)
                 assert (plain and (plain.span(), plain.groups())) == (fast and (fast.span(), fast.groups())), line
                 hits += plain is not None
     assert hits > 50

@@ -285,7 +285,9 @@ def _cue_patterns():
 
 
 def test_required_any_and_anchor_reach_read_the_pattern():
-    from grassroots.indicators import _NO_BOUND, _anchor_reach, _required_any
+    from grassroots.scan import NO_BOUND as _NO_BOUND
+    from grassroots.scan import anchor_reach as _anchor_reach
+    from grassroots.scan import required_strings as _required_any
 
     assert _required_any(re.compile(r"(?:tiếp nhận|phân loại)(?:,? phân loại)?")) == ("tiếp nhận", "phân loại")
     assert _required_any(re.compile(r"giải quyết(?: xong)?")) == ("giải quyết",)
@@ -302,8 +304,11 @@ def test_required_any_and_anchor_reach_read_the_pattern():
 def test_every_cue_match_holds_a_required_string_and_its_anchor_within_reach():
     """On every folded corpus line: each match of a cue holds one of its _required_any strings,
     and ends at most `reach` characters after an occurrence of its anchor in it."""
-    from grassroots.indicators import _NO_BOUND, _WHITE_RUN, _anchor_reach, _required_any
     from grassroots.mentions import fold
+    from grassroots.scan import NO_BOUND as _NO_BOUND
+    from grassroots.scan import WHITE_RUN as _WHITE_RUN
+    from grassroots.scan import anchor_reach as _anchor_reach
+    from grassroots.scan import required_strings as _required_any
 
     from .test_scanning import corpus_lines
 
@@ -343,8 +348,8 @@ def test_assign_with_fast_paths_equals_the_plain_search(monkeypatch):
                  for c in indicators.assign(lines, per, folded=folded)] for lines, per, folded in reports]
 
     fast = run()
-    monkeypatch.setattr(indicators, "_required_any", lambda rx: ())
-    monkeypatch.setattr(indicators, "_anchor_reach", lambda rx: ("", indicators._NO_BOUND, indicators._NO_BOUND))
+    monkeypatch.setattr(indicators, "required_strings", lambda rx: ())
+    monkeypatch.setattr(indicators, "anchor_reach", lambda rx: ("", indicators.NO_BOUND, indicators.NO_BOUND))
     monkeypatch.setattr(indicators, "_TARGET_NEAR_TEXT", ("",))
     plain = run()
     monkeypatch.undo()

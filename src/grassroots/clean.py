@@ -20,10 +20,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from re import _parser  # the stdlib's pattern parser (sre_parse), the same one re.compile uses
 
 from .paths import OCR_CORRECTIONS_FILE
 from .rawio import load_yaml
+from .scan import literal_prefix, search_from
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
@@ -129,7 +129,7 @@ class OcrCorrection:
     literal: bool
     hint: str
     literal_right: str  # for a literal entry: the replacement itself (`right` is a template)
-    prefix: str  # a literal every match starts with ("" if none is known): see _search_from
+    prefix: str  # a literal every match starts with ("" if none is known): see scan.search_from
 
 
 @functools.lru_cache(maxsize=4)
@@ -153,38 +153,6 @@ def load_ocr_corrections(path: str = str(OCR_CORRECTIONS_FILE)) -> tuple[OcrCorr
         out.append(OcrCorrection(wrong, right, str(entry["reason"]).strip(), pattern, not entry.get("regex"), hint,
                                  literal_right, literal_prefix(pattern)))
     return tuple(out)
-
-
-def literal_prefix(rx: re.Pattern) -> str:
-    """Characters every match of rx starts with: the plain characters that follow its leading
-    look-arounds (which take no width), "" when there are none or the pattern ignores case."""
-    prefix = ""
-    if rx.flags & re.IGNORECASE:
-        return prefix
-    ops = list(_parser.parse(rx.pattern, rx.flags))
-    i = 0
-    while i < len(ops) and ops[i][0] in (_parser.ASSERT, _parser.ASSERT_NOT):
-        i += 1
-    while i < len(ops) and ops[i][0] is _parser.LITERAL:
-        prefix += chr(ops[i][1])
-        i += 1
-    return prefix
-
-
-def _search_from(rx: re.Pattern, prefix: str, text: str, pos: int) -> re.Match | None:
-    """rx.search(text, pos) for a pattern whose every match starts with `prefix`: rx is tried
-    only where the prefix occurs. A pattern that opens with a look-behind is otherwise tried at
-    every position; search returns the match at the first position where match succeeds, and
-    each such position holds the prefix. Look-behinds still see the text before a position."""
-    if not prefix:
-        return rx.search(text, pos)
-    i = text.find(prefix, pos)
-    while i >= 0:
-        m = rx.match(text, i)
-        if m:
-            return m
-        i = text.find(prefix, i + 1)
-    return None
 
 
 # --- the cleaner -----------------------------------------------------------------------------
@@ -415,7 +383,7 @@ def _apply_ocr(line: CleanLine, log: list[Correction], corrections) -> None:
     for corr in corrections:
         pos = 0
         while True:
-            m = _search_from(corr.pattern, corr.prefix, line.text, pos)
+            m = search_from(corr.pattern, corr.prefix, line.text, pos)
             if not m:
                 break
             new = corr.literal_right if corr.literal else m.expand(corr.right)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from re import _parser  # the stdlib's pattern parser (sre_parse), the same one re.compile uses
 
 from .clean import is_heading as _is_heading
 from .codebook import Codebook, Indicator, Rule, load
 from .mentions import FoldedLines, Mention, fold
 from .numbers import plain
+from .scan import NO_BOUND, WHITE_RUN, anchor_reach, holds_any, required_strings
 
 _PLAN_HEADING = re.compile(
     r"^[#\s]*(?:[ivxlc]+|\d+(?:\.\d+)*|[a-zđ])?[.)]?\s*(?:nhiệm vụ|phương hướng|giải pháp|kiến nghị|đề xuất|"
@@ -44,125 +44,19 @@ class Candidate:
     take: str = "value"
 
 
-def _required_any(rx: re.Pattern) -> tuple[str, ...]:
-    """Strings at least one of which every match of rx contains (() when none is known, or when
-    the pattern ignores case): a text holding none of them cannot match and needs no search."""
-    if rx.flags & re.IGNORECASE:
-        return ()
-    return _seq_required(_parser.parse(rx.pattern, rx.flags))
-
-
-def _seq_required(items) -> tuple[str, ...]:
-    """_required_any of a parsed sequence. Every match passes through each item of the sequence:
-    a run of plain characters is matched as written; a group (with no flags of its own) holds
-    its content's required text; an alternation holds the required text of the branch taken, so
-    it holds one of them when every branch has some. Repeats, classes and assertions add nothing.
-    """
-    found: list[tuple[str, ...]] = []
-    run = ""
-    for op, arg in items:
-        if op is _parser.LITERAL:
-            run += chr(arg)
-            continue
-        found.append((run,))
-        run = ""
-        if op is _parser.SUBPATTERN:
-            _group, add_flags, del_flags, sub = arg
-            if not add_flags and not del_flags:
-                found.append(_seq_required(sub))
-        elif op is _parser.BRANCH:
-            alternatives = [_seq_required(branch) for branch in arg[1]]
-            if all(alternatives):
-                found.append(tuple(dict.fromkeys(s for alt in alternatives for s in alt)))
-    found.append((run,))
-    found = [f for f in found if f and all(f)]
-    # the most selective: the longest shortest string, then the fewest strings
-    return max(found, key=lambda f: (min(map(len, f)), -len(f)), default=())
-
-
 def _cues(rx_list) -> tuple[tuple[tuple[str, ...], re.Pattern], ...]:
     """A rule's cue patterns, each with the strings one of which every match of it contains
-    (_required_any): a window holding none of them is passed over without a regex search."""
-    return tuple((_required_any(rx), rx) for rx in rx_list)
+    (required_strings): a window holding none of them is passed over without a regex search."""
+    return tuple((required_strings(rx), rx) for rx in rx_list)
 
 
 def _before_cues(rx_list) -> tuple[tuple[tuple[str, ...], re.Pattern, str, int, int], ...]:
-    """_cues, each also with its anchor and reach (_anchor_reach)."""
-    return tuple((_required_any(rx), rx, *_anchor_reach(rx)) for rx in rx_list)
-
-
-_NO_BOUND = -1
-_WHITE_ONLY = [(_parser.IN, [(_parser.CATEGORY, _parser.CATEGORY_SPACE)])]
-_WHITE_RUN = re.compile(r"\s\s")
-
-
-def _anchor_reach(rx: re.Pattern) -> tuple[str, int, int]:
-    """(anchor, reach, reach on single-spaced text) of a pattern: the longest run of plain
-    characters at its top level, and the most characters a match takes after that run (any text;
-    text with no two white-space characters in a row), _NO_BOUND when unbounded or unknown.
-
-    Every match holds the anchor as written and ends at most `reach` characters after it, so a
-    match that ends at or after position p holds the anchor at p - reach - len(anchor) or later.
-    ("", _NO_BOUND, _NO_BOUND) when the pattern has no anchor or ignores case.
-    """
-    if rx.flags & re.IGNORECASE:
-        return "", _NO_BOUND, _NO_BOUND
-    items = list(_parser.parse(rx.pattern, rx.flags)) + [(None, None)]
-    anchor, after, run = "", 0, ""
-    for i, (op, arg) in enumerate(items):
-        if op is _parser.LITERAL:
-            run += chr(arg)
-            continue
-        if len(run) > len(anchor):
-            anchor, after = run, i
-        run = ""
-    if not anchor:
-        return "", _NO_BOUND, _NO_BOUND
-    tail = items[after:-1]
-    return anchor, _max_width(tail, False), _max_width(tail, True)
-
-
-def _max_width(items, single_spaced: bool) -> int:
-    """The most characters a parsed sequence matches (_NO_BOUND: unbounded, or an item this does
-    not know). On single-spaced text a repeat of white space alone matches at most one."""
-    width = 0
-    for op, arg in items:
-        if op in (_parser.LITERAL, _parser.NOT_LITERAL, _parser.IN, _parser.ANY):
-            width += 1
-        elif op in (_parser.AT, _parser.ASSERT, _parser.ASSERT_NOT):  # they match no characters
-            pass
-        elif op is _parser.SUBPATTERN or op is _parser.BRANCH:
-            subs = [arg[3]] if op is _parser.SUBPATTERN else arg[1]
-            widths = [_max_width(sub, single_spaced) for sub in subs]
-            if _NO_BOUND in widths:
-                return _NO_BOUND
-            width += max(widths)
-        elif op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT):
-            _lo, hi, sub = arg
-            if single_spaced and list(sub) == _WHITE_ONLY:
-                width += 1
-            elif hi == _parser.MAXREPEAT:
-                return _NO_BOUND
-            else:
-                inner = _max_width(sub, single_spaced)
-                if inner == _NO_BOUND:
-                    return _NO_BOUND
-                width += hi * inner
-        else:
-            return _NO_BOUND
-    return width
-
-
-def _holds_any(text: str, strings: tuple[str, ...]) -> bool:
-    """Whether text holds one of the strings."""
-    for s in strings:
-        if s in text:
-            return True
-    return False
+    """_cues, each also with its anchor and reach (anchor_reach)."""
+    return tuple((required_strings(rx), rx, *anchor_reach(rx)) for rx in rx_list)
 
 
 # every match of _TARGET_NEAR holds one of these: a tail without them is no target
-_TARGET_NEAR_TEXT = _required_any(_TARGET_NEAR)
+_TARGET_NEAR_TEXT = required_strings(_TARGET_NEAR)
 
 
 def _attached(text: str) -> bool:
@@ -200,12 +94,12 @@ def _match_rule(rule: Rule, cues: tuple, before: str, before_tail: str, after: s
                     continue
             if anchor:
                 # a hit that binds ends within max_gap of the end: its anchor is near the end
-                if reach == _NO_BOUND and reach_single != _NO_BOUND:
+                if reach == NO_BOUND and reach_single != NO_BOUND:
                     if single_spaced is None:
-                        single_spaced = _WHITE_RUN.search(window) is None
+                        single_spaced = WHITE_RUN.search(window) is None
                     if single_spaced:
                         reach = reach_single
-                if reach != _NO_BOUND and window.find(
+                if reach != NO_BOUND and window.find(
                         anchor, max(0, len(window) - rule.max_gap - reach - len(anchor))) < 0:
                     continue
             first = rx.search(window)
@@ -297,7 +191,7 @@ class _Plan:
     """The rules a mention of one unit meets, in codebook order, with a cheap exact gate.
 
     A rule can bind only when one of its cues matches, and a cue matches only where one of its
-    required strings (_required_any) occurs: a before-cue searches a suffix of `before`, an
+    required strings (required_strings) occurs: a before-cue searches a suffix of `before`, an
     after-cue `after`. So a rule none of whose cues' strings is in `before` / `after` gives None
     and is not tried. Rule i is bit i of the masks; a rule with a cue of unknown requirement is
     always tried.
@@ -412,7 +306,7 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
             if best is None:
                 continue
             # a plan or target figure binds nothing (checked last: it only drops the mention)
-            if _holds_any(before_tail, _TARGET_NEAR_TEXT) and _TARGET_NEAR.search(before_tail):
+            if holds_any(before_tail, _TARGET_NEAR_TEXT) and _TARGET_NEAR.search(before_tail):
                 continue
             picks = [(best[0], best[2], best[3])] + [s for s in shared if s[1] is not best[2]]
             for gap, ind, rule in picks:

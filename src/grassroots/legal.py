@@ -18,7 +18,7 @@ from pathlib import Path
 from .mentions import has_digit
 from .paths import LEGAL_REGISTRY_FILE
 from .rawio import load_yaml
-from .scan import finditer_at
+from .scan import finditer_at, match_at, occurrences
 
 KINDS = {
     "luật": "Luật", "pháp lệnh": "Pháp lệnh", "nghị định": "Nghị định", "nghị quyết": "Nghị quyết",
@@ -134,11 +134,7 @@ def _kind_starts(low: str) -> list[int]:
     for char, stem, words in _KIND_STEMS:
         if char not in low:
             continue
-        i = low.find(stem)
-        while i >= 0:
-            if low.startswith(words, i):
-                starts.append(i)
-            i = low.find(stem, i + 1)
+        starts += [i for i in occurrences(low, stem) if low.startswith(words, i)]
     starts.sort()
     return starts
 
@@ -150,17 +146,8 @@ def _numbered(text: str, low: str, starts: list[int]):
     of _KIND_WORDS), and a start is skipped when no digit follows before one of ",;.()": every
     match holds one, and nothing before its number is a digit or one of those."""
     if len(low) != len(text):  # lower() changed the length: positions in `low` do not map to `text`
-        yield from _NUMBERED.finditer(text)
-        return
-    pos = 0
-    match = _NUMBERED.match
-    up_to_number = _UP_TO_NUMBER.match
-    for start in starts:
-        if start >= pos and up_to_number(text, start):  # like finditer: no match overlaps the previous one
-            m = match(text, start)
-            if m:
-                yield m
-                pos = m.end()
+        return _NUMBERED.finditer(text)
+    return match_at(_NUMBERED, text, starts, _UP_TO_NUMBER.match)
 
 
 def extract_citations(report_id: str, lines) -> list[dict]:

@@ -25,7 +25,7 @@ from datetime import date
 from .clean import FOOTNOTE_LINE as _FOOTNOTE  # one footnote pattern, shared with cleaning
 from .clean import SUPERSCRIPT_DIGITS
 from .gazetteer import accent_key, level_of_type, resolve_unit, split_unit
-from .scan import finditer_at
+from .scan import finditer_at, match_at, occurrences
 
 # reports.csv columns (DESIGN.md section 4), in order.
 REPORT_FIELDS = (
@@ -691,11 +691,7 @@ class _Joined:
         for w in words:
             at = self._at.get(w)
             if at is None:
-                at = self._at[w] = []
-                i = self.low.find(w)
-                while i >= 0:
-                    at.append(i)
-                    i = self.low.find(w, i + 1)
+                at = self._at[w] = occurrences(self.low, w)
             found.update(at)
         return sorted(found)
 
@@ -708,13 +704,7 @@ def _scan_all(pattern: re.Pattern, words: tuple[str, ...], joined: _Joined):
         for text, low in zip(joined.lines, joined.lows, strict=True):
             yield from finditer_at(pattern, text, low, words)
         return
-    pos = 0
-    for start in joined.starts(words):  # the loop of scan.finditer_at, on shared start positions
-        if start >= pos:
-            m = pattern.match(text, start)
-            if m:
-                yield m
-                pos = m.end()
+    yield from match_at(pattern, text, joined.starts(words))  # scan.finditer_at on shared start positions
 
 
 # The district keys the scans count, cached: a report names the same few units again and again,

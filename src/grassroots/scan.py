@@ -21,36 +21,46 @@ def finditer_at(pattern: re.Pattern, text: str, low: str, words: tuple[str, ...]
     word must be what `low` holds wherever the pattern can match: mind that case-insensitive "i"
     also matches dotless "ı" and "s" the long "ſ", which lower() leaves as they are."""
     if len(low) != len(text):  # lower() changed the length: positions in `low` do not map to `text`
-        yield from pattern.finditer(text)
-        return
-    starts = set()
-    for w in words:
-        i = low.find(w)
-        while i >= 0:
-            starts.add(i)
-            i = low.find(w, i + 1)
+        return pattern.finditer(text)
+    return match_at(pattern, text, word_starts(low, words))
+
+
+def occurrences(text: str, word: str) -> list[int]:
+    """Every position where `word` starts in text (overlapping ones included)."""
+    found = []
+    i = text.find(word)
+    while i >= 0:
+        found.append(i)
+        i = text.find(word, i + 1)
+    return found
+
+
+def word_starts(low: str, words: tuple[str, ...]) -> list[int]:
+    """Sorted positions where any of `words` starts in `low`."""
+    return sorted({i for w in words for i in occurrences(low, w)})
+
+
+def match_at(pattern: re.Pattern, text: str, starts, accept=None):
+    """The matches of `pattern` tried at the sorted positions `starts` only, none overlapping the
+    one before (as finditer gives them) when every match starts at one of them. accept(text, i):
+    an optional cheap test that a match could start at i."""
     pos = 0
-    for start in sorted(starts):
-        if start >= pos:  # like finditer: no match overlaps the previous one
+    for start in starts:
+        if start >= pos and (accept is None or accept(text, start)):
             m = pattern.match(text, start)
             if m:
                 yield m
                 pos = m.end()
 
 
-_WHITE_RUN = re.compile(r"\s\s")
+WHITE_RUN = re.compile(r"\s\s")
 
 
 def longest_single_spaced_match(rx: re.Pattern) -> int:
-    """The longest text ``rx`` can match when no two white-space characters are adjacent.
-
-    Its white space must all be written \\s*: with no run of white space in the text each \\s*
-    takes at most one character, so the pattern with \\s? in their place has the same matches,
-    and its width is finite. ValueError when the pattern has another unbounded repeat.
-    """
-    variant = rx.pattern.replace(r"\s*", r"\s?")
-    width = _parser.parse(variant, rx.flags).getwidth()[1]
-    if width >= _parser.MAXREPEAT or "+" in variant or "*" in variant:
+    """The longest text ``rx`` can match when no two white-space characters are adjacent (then a
+    repeat of white space alone takes at most one character). ValueError when there is no bound."""
+    width = _max_width(_parser.parse(rx.pattern, rx.flags), True)
+    if width == NO_BOUND:
         raise ValueError(f"{rx.pattern[:60]}...: no bound on the match length")
     return width
 
@@ -60,7 +70,7 @@ def search_tail(rx: re.Pattern, width: int, text: str) -> re.Match | None:
     long on single-spaced text (longest_single_spaced_match): the search starts ``width``
     characters from the end. The characters before still count for \\b and look-behinds."""
     start = len(text) - width
-    if start > 0 and not _WHITE_RUN.search(text):
+    if start > 0 and not WHITE_RUN.search(text):
         return rx.search(text, start)
     return rx.search(text)
 
@@ -167,3 +177,142 @@ def may_match_tail(endings: tuple[str, ...] | None, text: str, stripped: str | N
     if endings is None:
         return True
     return (strip_tail(text) if stripped is None else stripped).endswith(endings)
+
+
+# --- what every match holds, and how wide it is ------------------------------------------------
+
+def required_strings(rx: re.Pattern) -> tuple[str, ...]:
+    """Strings at least one of which every match of rx contains (() when none is known, or when
+    the pattern ignores case): a text holding none of them cannot match and needs no search."""
+    if rx.flags & re.IGNORECASE:
+        return ()
+    return _seq_required(_parser.parse(rx.pattern, rx.flags))
+
+
+def _seq_required(items) -> tuple[str, ...]:
+    """required_strings of a parsed sequence. Every match passes through each item of the sequence:
+    a run of plain characters is matched as written; a group (with no flags of its own) holds
+    its content's required text; an alternation holds the required text of the branch taken, so
+    it holds one of them when every branch has some. Repeats, classes and assertions add nothing.
+    """
+    found: list[tuple[str, ...]] = []
+    run = ""
+    for op, arg in items:
+        if op is _parser.LITERAL:
+            run += chr(arg)
+            continue
+        found.append((run,))
+        run = ""
+        if op is _parser.SUBPATTERN:
+            _group, add_flags, del_flags, sub = arg
+            if not add_flags and not del_flags:
+                found.append(_seq_required(sub))
+        elif op is _parser.BRANCH:
+            alternatives = [_seq_required(branch) for branch in arg[1]]
+            if all(alternatives):
+                found.append(tuple(dict.fromkeys(s for alt in alternatives for s in alt)))
+    found.append((run,))
+    found = [f for f in found if f and all(f)]
+    # the most selective: the longest shortest string, then the fewest strings
+    return max(found, key=lambda f: (min(map(len, f)), -len(f)), default=())
+
+
+NO_BOUND = -1
+_WHITE_ONLY = [(_parser.IN, [(_parser.CATEGORY, _parser.CATEGORY_SPACE)])]
+
+
+def anchor_reach(rx: re.Pattern) -> tuple[str, int, int]:
+    """(anchor, reach, reach on single-spaced text) of a pattern: the longest run of plain
+    characters at its top level, and the most characters a match takes after that run (any text;
+    text with no two white-space characters in a row), NO_BOUND when unbounded or unknown.
+
+    Every match holds the anchor as written and ends at most `reach` characters after it, so a
+    match that ends at or after position p holds the anchor at p - reach - len(anchor) or later.
+    ("", NO_BOUND, NO_BOUND) when the pattern has no anchor or ignores case.
+    """
+    if rx.flags & re.IGNORECASE:
+        return "", NO_BOUND, NO_BOUND
+    items = list(_parser.parse(rx.pattern, rx.flags)) + [(None, None)]
+    anchor, after, run = "", 0, ""
+    for i, (op, arg) in enumerate(items):
+        if op is _parser.LITERAL:
+            run += chr(arg)
+            continue
+        if len(run) > len(anchor):
+            anchor, after = run, i
+        run = ""
+    if not anchor:
+        return "", NO_BOUND, NO_BOUND
+    tail = items[after:-1]
+    return anchor, _max_width(tail, False), _max_width(tail, True)
+
+
+def _max_width(items, single_spaced: bool) -> int:
+    """The most characters a parsed sequence matches (NO_BOUND: unbounded, or an item this does
+    not know). On single-spaced text a repeat of white space alone matches at most one."""
+    width = 0
+    for op, arg in items:
+        if op in (_parser.LITERAL, _parser.NOT_LITERAL, _parser.IN, _parser.ANY):
+            width += 1
+        elif op in (_parser.AT, _parser.ASSERT, _parser.ASSERT_NOT):  # they match no characters
+            pass
+        elif op is _parser.SUBPATTERN or op is _parser.BRANCH:
+            subs = [arg[3]] if op is _parser.SUBPATTERN else arg[1]
+            widths = [_max_width(sub, single_spaced) for sub in subs]
+            if NO_BOUND in widths:
+                return NO_BOUND
+            width += max(widths)
+        elif op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT):
+            _lo, hi, sub = arg
+            if single_spaced and list(sub) == _WHITE_ONLY:
+                width += 1
+            elif hi == _parser.MAXREPEAT:
+                return NO_BOUND
+            else:
+                inner = _max_width(sub, single_spaced)
+                if inner == NO_BOUND:
+                    return NO_BOUND
+                width += hi * inner
+        else:
+            return NO_BOUND
+    return width
+
+
+def holds_any(text: str, strings: tuple[str, ...]) -> bool:
+    """Whether text holds one of the strings."""
+    for s in strings:
+        if s in text:
+            return True
+    return False
+
+
+def literal_prefix(rx: re.Pattern) -> str:
+    """Characters every match of rx starts with: the plain characters that follow its leading
+    look-arounds (which take no width), "" when there are none or the pattern ignores case."""
+    prefix = ""
+    if rx.flags & re.IGNORECASE:
+        return prefix
+    ops = list(_parser.parse(rx.pattern, rx.flags))
+    i = 0
+    while i < len(ops) and ops[i][0] in (_parser.ASSERT, _parser.ASSERT_NOT):
+        i += 1
+    while i < len(ops) and ops[i][0] is _parser.LITERAL:
+        prefix += chr(ops[i][1])
+        i += 1
+    return prefix
+
+
+def search_from(rx: re.Pattern, prefix: str, text: str, pos: int) -> re.Match | None:
+    """rx.search(text, pos) for a pattern whose every match starts with `prefix`: rx is tried
+    only where the prefix occurs. A pattern that opens with a look-behind is otherwise tried at
+    every position; search returns the match at the first position where match succeeds, and
+    each such position holds the prefix. Look-behinds still see the text before a position."""
+    if not prefix:
+        return rx.search(text, pos)
+    i = text.find(prefix, pos)
+    while i >= 0:
+        m = rx.match(text, i)
+        if m:
+            return m
+        i = text.find(prefix, i + 1)
+    return None
