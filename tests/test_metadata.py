@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from grassroots import metadata, rawio
-from grassroots.clean import clean_text
+from grassroots.clean import FOOTNOTE_LINE, clean_text
 from grassroots.gazetteer import level_of_type, resolve_unit, split_unit
 from grassroots.metadata import (
     REPORT_FIELDS,
@@ -368,7 +368,7 @@ def test_line_texts_drop_the_footnotes_the_plain_match_finds():
     spaces = [chr(c) for c in range(0x110000) if re.match(r"\s", chr(c))]
     lines = [t for lines in corpus_reports() for t in lines[:40]]
     lines += [f"{w}{d} chú thích" for w in spaces for d in ("¹", "[2]", "[^3]:", "x")]
-    kept = [t for t in map(metadata._clean, lines) if t and not metadata._FOOTNOTE.match(t)]
+    kept = [t for t in map(metadata._clean, lines) if t and not FOOTNOTE_LINE.match(t)]
     assert metadata._line_texts(lines) == kept
     assert len(kept) < len(lines)
 
@@ -402,7 +402,7 @@ def test_line_texts_of_clean_reports_are_read_at_once_and_the_same():
     import unicodedata
 
     def plain(lines):
-        return [t for t in map(metadata._clean, lines) if t and not (t[:1] in "¹²³⁴⁵⁶⁷⁸⁹⁰[" and metadata._FOOTNOTE.match(t))]
+        return [t for t in map(metadata._clean, lines) if t and not FOOTNOTE_LINE.match(t)]
 
     fast = 0
     reports = []

@@ -43,10 +43,9 @@ QUARTERS = ["Đông", "Tây", "Nam", "Bắc", "Thượng", "Hạ", "Trung", "Tâ
 
 def _perturb(text: str, rng: random.Random) -> str:
     """Scale every quantity mention by a random factor, keeping Vietnamese formatting."""
-    from babel.numbers import format_decimal
-
     from .clean import split_lines
     from .mentions import find_mentions
+    from .numbers import format_vi
 
     out_lines = []
     for line in split_lines(text):
@@ -58,7 +57,7 @@ def _perturb(text: str, rng: random.Random) -> str:
             if start < 0:
                 continue
             factor = rng.uniform(0.6, 1.6)
-            new = format_decimal(max(0, int(int(m.value) * factor)), locale="vi")
+            new = format_vi(max(0, int(int(m.value) * factor)))
             pieces.append(line[pos:start])
             pieces.append(new)
             pos = start + len(m.value_text)

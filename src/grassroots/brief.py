@@ -39,9 +39,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from .atomic import write_bytes
-from .codebook import Derived, Indicator
+from .codebook import CodebookError, Derived, Indicator
 from .codebook import load as load_codebook
-from .numbers import format_vi
+from .numbers import format_locale
 from .paths import PACKAGE_DIR
 
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -684,13 +684,7 @@ class Lang:
             value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
         elif value == value.to_integral_value():
             value = value.quantize(Decimal(1))
-        if self.code == "vi":
-            return format_vi(value, decimals)
-        from babel.numbers import format_decimal
-
-        if decimals is None:
-            return format_decimal(value, locale="en", decimal_quantization=False)
-        return format_decimal(value, format="#,##0" + ("." + "0" * decimals if decimals else ""), locale="en")
+        return format_locale(value, self.code, decimals)
 
     def pct(self, value: Decimal, decimals: int | None = 1) -> str:
         return self.num(value, decimals) + "%"
@@ -1712,6 +1706,12 @@ class BriefBuilder:
 
 
 DERIVED_BY_KEY = {d.key: d for d in DERIVED}
+# The key-finding sentences name these rates' parts in their wording, so they read them by key:
+# a codebook without one of them fails here, on import, rather than while a brief is rendered.
+SENTENCE_RATES = ("petitions.rate_eligible", "petitions.rate_received", "reception.rate_resolved",
+                  "admin.rate_timely", "admin.rate_online", "mediation.rate_success", "ntm.rate_communes")
+if set(SENTENCE_RATES) - set(DERIVED_BY_KEY):
+    raise CodebookError(f"codebook.yml derived: the briefs need {sorted(set(SENTENCE_RATES) - set(DERIVED_BY_KEY))}")
 
 
 # -------------------------------------------------------------------------------- outputs
@@ -1731,6 +1731,7 @@ def _raw_checks(raw_dir: Path | None, corpus: Corpus) -> tuple[dict[str, str], d
     """Compare each report's raw file with the sha256 in reports.csv; read sidecar urls."""
     if raw_dir is None or not raw_dir.is_dir():
         return {}, {}
+    from . import rawio
     from .rawio import RAW_SUFFIXES, sha256_file
 
     files = {}
@@ -1745,16 +1746,12 @@ def _raw_checks(raw_dir: Path | None, corpus: Corpus) -> tuple[dict[str, str], d
             checks[r.id] = "raw_absent"
             continue
         checks[r.id] = "raw_ok" if sha256_file(path) == r.get("sha256") else "raw_differs"
-        side = path.with_suffix(".yml")
-        if side.is_file():
-            try:
-                from .rawio import load_yaml
-
-                data = load_yaml(side.read_text(encoding="utf-8")) or {}
-                if isinstance(data, dict) and data.get("url"):
-                    sidecars[r.id] = {"url": str(data["url"])}
-            except Exception:  # noqa: BLE001 - a bad sidecar is reported by extraction, not here
-                pass
+        try:
+            url = rawio.read_sidecar(path).get("url")
+        except rawio.RawInputError:  # a bad sidecar is reported by extraction, not here
+            url = None
+        if url:
+            sidecars[r.id] = {"url": url}
     return checks, sidecars
 
 

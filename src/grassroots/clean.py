@@ -186,6 +186,12 @@ _SUPERSCRIPT = re.compile(f"[{SUPERSCRIPT_DIGITS}]")
 _FOOTNOTE_STARTS = frozenset(SUPERSCRIPT_DIGITS + "[")  # the first character of a FOOTNOTE_LINE
 
 
+def is_footnote_line(text: str) -> bool:
+    """Whether a stripped line is a footnote ("¹ Theo ...", "[2] ..."): the first-character test
+    spares the regex on every other line."""
+    return text[:1] in _FOOTNOTE_STARTS and FOOTNOTE_LINE.match(text) is not None
+
+
 def _lines_holding(text: str, chars: list[str]) -> set[int]:
     """Numbers of the lines of text (split on LF, counted from 1) that hold one of chars."""
     positions = []
@@ -260,6 +266,9 @@ _LIST_MARKER = re.compile(r"^([a-zđ]|[ivx]+)[.)]\s")
 def _starts_continuation(text: str) -> bool:
     """A block that continues the paragraph before it: it starts in lower case (behind an
     emphasis marker, which cleaning removes), and not with a list marker ("a) ", "ii. ")."""
+    first = text[:1]
+    if not (first.islower() or first == "*" or first.isspace()):
+        return False  # the cheap test first: most blocks start otherwise
     t = text.lstrip().lstrip("*")
     return bool(t) and t[0].islower() and not _LIST_MARKER.match(t)
 
@@ -287,18 +296,15 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
             continue  # an empty raw line stays empty: blank lines only separate blocks (see below)
         line = raw if normalized else _nfc_line(raw, lineno, log)
         if markup and ("*" in line or "<" in line or ")))" in line):  # every markup rule needs one
-            line = _apply_markup(line, lineno, log)
+            # stripped first: the rules anchored at the line's ends must see its text there
+            line = _apply_markup(line.strip(), lineno, log)
         if "  " in line or (odd_spaces and ("\t" in line or "\u00a0" in line)):
             line = _SPACES.sub(" ", line)  # runs of spaces, tabs and no-break spaces -> one space
-        stripped = line.strip()
-        if markup and stripped != line and "*" in stripped and (stripped[0] == "*" or stripped[-1] == "*"):
-            # white space before a stray "**" hid it from the markup rules anchored at the ends
-            stripped = _apply_markup(stripped, lineno, log).strip()
-        line = stripped
+        line = line.strip()
         if not line:
             continue  # blank lines only separate blocks (see below)
         # The line is stripped: a footnote line starts with a superscript digit or "[".
-        if line[0] in _FOOTNOTE_STARTS and FOOTNOTE_LINE.match(line):
+        if is_footnote_line(line):
             footnotes.append(CleanLine(line, [(0, lineno)]))
             continue
         if lineno in superscript_lines and _SUPERSCRIPT.search(line):
@@ -317,17 +323,15 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
     # The cheapest test (does the block start in lower case?) comes first.
     joined: list[CleanLine] = []
     for block in paragraphs:
-        first = block.text[0]  # blocks are not empty; lstrip() and lstrip("*") keep other first characters
         if (
             joined
-            and (first.islower() or first == "*" or first.isspace())
             and _starts_continuation(block.text)
             and _ends_open(joined[-1].text)
             and not is_heading(joined[-1].text)
         ):
             prev = joined[-1]
             sep = "" if prev.text.endswith("-") else " "
-            if prev.text[0] in _FOOTNOTE_STARTS and FOOTNOTE_LINE.match(prev.text + sep + block.text):
+            if is_footnote_line(prev.text + sep + block.text):
                 joined.append(block)  # the join would make a footnote line ("¹" + "a" = "¹ a")
                 continue
             tail = prev.text[-30:]

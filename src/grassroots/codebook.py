@@ -62,7 +62,6 @@ class Derived:
     denominator. per10k: figure / context.population * 10,000."""
 
     key: str
-    theme: str
     num: tuple[str, ...]
     den: tuple[str, ...]
     vi: str
@@ -73,6 +72,10 @@ class Derived:
     per10k: bool = False
     chart: bool = False     # drawn in the resolution-rate chart
     compare: bool = True    # compared between reports in the key findings
+
+    @property
+    def theme(self) -> str:
+        return self.key.split(".")[0]
 
 
 @dataclass(frozen=True)
@@ -202,13 +205,13 @@ def _derived(data: dict, indicators: dict[str, Indicator]) -> tuple[Derived, ...
         for code in num + den + ((str(spec["after"]),) if spec.get("after") else ()):
             if code.removeprefix("#") not in indicators:
                 raise CodebookError(f"{where}: unknown code {code}")
-        out.append(Derived(key, key.split(".")[0], num, den, str(spec["title_vi"]), str(spec["title_en"]),
+        out.append(Derived(key, num, den, str(spec["title_vi"]), str(spec["title_en"]),
                            str(spec["formula_vi"]), str(spec["formula_en"]), after=str(spec.get("after", "")),
                            chart=bool(spec.get("chart", False)), compare=bool(spec.get("compare", True))))
     for code in data.get("per10k") or []:
         if code not in indicators or "context.population" not in indicators:
             raise CodebookError(f"per10k: unknown code {code}")
-        out.append(Derived(f"{code}.per10k", indicators[code].theme, (code,), ("context.population",),
+        out.append(Derived(f"{code}.per10k", (code,), ("context.population",),
                            "", "", "", "", per10k=True))
     keys = [d.key for d in out]
     if len(set(keys)) != len(keys):

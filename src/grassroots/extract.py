@@ -66,6 +66,7 @@ def warm_up() -> None:
     codebook.load()
     clean.load_ocr_corrections()
     legal.registry()
+    legal._registry_index()
     gazetteer.load()
 
 

@@ -208,9 +208,13 @@ def resolve_unit(locality: str, district: str = "", province: str = "", level: s
 
 @functools.lru_cache(maxsize=2048)
 def _resolve_given(locality: str, district: str, province: str, level: str) -> tuple:
-    """_resolve_cached of the tidied arguments, cached on the arguments as given (no tidying again
-    when a report repeats a lookup)."""
-    return _resolve_cached(_tidy(locality), _tidy(district), _tidy(province), (level or "").strip().lower())
+    """_resolve of the tidied arguments, cached on the arguments as given (no tidying again when a
+    report repeats a lookup), as items: callers get a fresh dict each time."""
+    try:
+        out = _resolve(_tidy(locality), _tidy(district), _tidy(province), (level or "").strip().lower())
+    except Exception as exc:  # the gazetteer must never break metadata extraction
+        out = _empty(f"gazetteer error: {type(exc).__name__}: {exc}")
+    return tuple(out.items())
 
 
 def _tidy(s: str) -> str:
@@ -221,15 +225,6 @@ def _empty(note: str = "") -> dict:
     out = {k: "" for k in RESULT_KEYS}
     out.update(resolved=False, note=note, district_type="", ward_type="", ward_2025_type="")
     return out
-
-
-@functools.lru_cache(maxsize=512)
-def _resolve_cached(locality: str, district: str, province: str, level: str) -> tuple:
-    try:
-        out = _resolve(locality, district, province, level)
-    except Exception as exc:  # the gazetteer must never break metadata extraction
-        out = _empty(f"gazetteer error: {type(exc).__name__}: {exc}")
-    return tuple(out.items())
 
 
 def _resolve(locality: str, district: str, province: str, level: str) -> dict:

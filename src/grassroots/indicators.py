@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .clean import is_heading as _is_heading
 from .codebook import Codebook, Indicator, Rule, load
-from .mentions import FoldedLines, Mention, fold
+from .mentions import FoldedLines, Mention, fold, has_digit
 from .numbers import plain
 from .scan import NO_BOUND, WHITE_RUN, anchor_reach, holds_any, required_strings
 
@@ -21,7 +21,6 @@ _PLAN_HEADING = re.compile(
     r"^[#\s]*(?:[ivxlc]+|\d+(?:\.\d+)*|[a-zđ])?[.)]?\s*(?:nhiệm vụ|phương hướng|giải pháp|kiến nghị|đề xuất|"
     r"kế hoạch|mục tiêu)"
 )
-_DIGIT = re.compile(r"\d")
 # A figure and up to three words right before a cue: the cue then describes that figure.
 _ATTACHED = re.compile(
     r"(?<!tháng )(?<!năm )(?<!ngày )(?<!quý )(?<![\d/.,])\d(?:[.,/]?\d)*\s*(?:[^\W\d_]+\s*){0,3}$")
@@ -118,7 +117,7 @@ def _match_rule(rule: Rule, cues: tuple, before: str, before_tail: str, after: s
             gap_text = window[hit.end():]
             if len(gap_text) > rule.max_gap or _CLAUSE_END.search(gap_text):
                 continue
-            if not rule.gap_numbers and _DIGIT.search(gap_text):
+            if not rule.gap_numbers and has_digit(gap_text):
                 continue
             if not rule.attached_ok and _attached(window[:hit.start()]):
                 continue

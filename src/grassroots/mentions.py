@@ -134,7 +134,7 @@ def normalise_unit(unit: str) -> str:
     return u
 
 
-def normalise_value(value: Decimal, unit: str, next_units: str = "") -> Decimal:
+def normalise_value(value: Decimal, unit: str) -> Decimal:
     """Apply multiplier words (money) and area conversion (ha -> km2)."""
     factor = _unit_factor(unit)
     return value if factor is None else value * factor

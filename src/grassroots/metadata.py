@@ -22,8 +22,9 @@ import re
 import unicodedata
 from datetime import date
 
-from .clean import FOOTNOTE_LINE as _FOOTNOTE  # one footnote pattern, shared with cleaning
-from .clean import SUPERSCRIPT_DIGITS
+from .clean import (
+    is_footnote_line,  # one footnote rule, shared with cleaning
+)
 from .gazetteer import accent_key, level_of_type, resolve_unit, split_unit
 from .scan import finditer_at, match_at, occurrences
 
@@ -109,8 +110,6 @@ def _clean(s: str) -> str:
     return " ".join(s.split())
 
 
-# The first character of a _FOOTNOTE match on a _clean line, which never starts with white space.
-_FOOTNOTE_FIRST = frozenset(SUPERSCRIPT_DIGITS + "[")
 
 
 def _line_texts(lines) -> list[str]:
@@ -118,7 +117,7 @@ def _line_texts(lines) -> list[str]:
     texts = [text for text in (getattr(line, "text", line) for line in lines or []) if isinstance(text, str)]
     if not _all_clean(texts):
         texts = [_clean(text) for text in texts]
-    return [text for text in texts if text and not (text[0] in _FOOTNOTE_FIRST and _FOOTNOTE.match(text))]
+    return [text for text in texts if text and not is_footnote_line(text)]
 
 
 def _all_clean(texts: list[str]) -> bool:

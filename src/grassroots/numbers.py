@@ -62,30 +62,30 @@ def parse_number(text: str) -> tuple[Decimal, str]:
     raise NumberParseError(f"{text!r} is not a Vietnamese-formatted number")
 
 
-@functools.lru_cache(maxsize=4)
-def _decimal_format(locale: str):
+@functools.lru_cache(maxsize=32)
+def _decimal_format(locale: str, decimals: int | None):
     from babel import Locale
+    from babel.numbers import parse_pattern
 
     loc = Locale.parse(locale)
-    return loc, loc.decimal_formats[None]
+    if decimals is None:
+        return loc, loc.decimal_formats[None]
+    return loc, parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
 
 
-def format_locale(value: Decimal, locale: str) -> str:
-    """Every digit of value with the locale's digit grouping and decimal mark ("1.234,5" in "vi",
-    "1,234.5" in "en"): Babel's CLDR pattern, looked up once (format_decimal looks it up on every
-    call, which is twice as slow)."""
-    loc, pattern = _decimal_format(locale)
-    return pattern.apply(value, loc, decimal_quantization=False)
+def format_locale(value: Decimal, locale: str, decimals: int | None = None) -> str:
+    """value with the locale's digit grouping and decimal mark ("1.234,5" in "vi", "1,234.5" in
+    "en"): every digit, or rounded to `decimals` places. Babel's CLDR pattern, looked up once
+    (format_decimal looks it up on every call, which is twice as slow)."""
+    loc, pattern = _decimal_format(locale, decimals)
+    if decimals is None:
+        return pattern.apply(value, loc, decimal_quantization=False)
+    return pattern.apply(value, loc)
 
 
 def format_vi(value: Decimal | float | int, decimals: int | None = None) -> str:
     """Format the Vietnamese way ("1.134", "84,4"), via Babel."""
-    from babel.numbers import format_decimal
-
-    if decimals is None:
-        return format_locale(Decimal(str(value)), "vi")
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(Decimal(str(value)), format=pattern, locale="vi")
+    return format_locale(Decimal(str(value)), "vi", decimals)
 
 
 @functools.lru_cache(maxsize=1 << 13)
@@ -95,6 +95,8 @@ def plain(value: Decimal | None) -> str:
     Memoised: equal Decimals ("1.50", "1.5") give the same string, so caching by equality is safe."""
     if value is None:
         return ""
+    if not value:
+        return "0"  # Decimal("-0") == 0: one string for both, whichever the memo saw first
     if value == value.to_integral_value():
         return str(value.quantize(Decimal(1)))
     text = format(value.normalize(), "f")

@@ -121,7 +121,8 @@ class KernelPool:
                 if reply["parent_header"].get("msg_id") == warm.msg_id:
                     break
         except Exception:  # noqa: BLE001 - a kernel that did not come up: the notebook starts its own
-            self._shutdown(warm)
+            warm.client.stop_channels()
+            _stop(warm.km)
             return None
         warm.client.stop_channels()
         _renice(warm.km, 0)
@@ -130,19 +131,12 @@ class KernelPool:
     def shutdown(self, km=None) -> None:
         """Stop one kernel (after its notebook ran) or, with no argument, every one not taken."""
         if km is not None:
-            from jupyter_client.utils import run_sync
-
-            run_sync(km.shutdown_kernel)(now=True)
+            _stop(km)
             return
         for key in list(self._warm):
-            self._shutdown(self._warm.pop(key))
-
-    @staticmethod
-    def _shutdown(warm: _Warm) -> None:
-        from jupyter_client.utils import run_sync
-
-        warm.client.stop_channels()
-        run_sync(warm.km.shutdown_kernel)(now=True)
+            warm = self._warm.pop(key)
+            warm.client.stop_channels()
+            _stop(warm.km)
 
 
 def kernel_manager():
@@ -168,17 +162,33 @@ def kernel_manager():
 
 
 def _renice(km, nice: int) -> None:
-    """Set a kernel's CPU priority relative to this process (best effort: raising it back needs
-    privileges on some systems, and then the kernel keeps the lower priority)."""
+    """Set a kernel's CPU priority relative to this process. Only where it can be set back (root,
+    or an RLIMIT_NICE that allows it): elsewhere an unprivileged process cannot raise a priority
+    again, and the stage, with its worker processes, would run for ever at the lower one."""
     import os
 
     pid = getattr(km.provisioner, "pid", None)
-    if pid is None or not hasattr(os, "setpriority"):
+    if pid is None or not hasattr(os, "setpriority") or (nice and not _can_restore_priority()):
         return
     try:
         os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + nice))
     except OSError:
         pass
+
+
+def _can_restore_priority() -> bool:
+    """Whether a process of this user may get this process's priority back after a lower one."""
+    import os
+
+    try:
+        import resource
+
+        if os.geteuid() == 0:
+            return True
+        soft, _hard = resource.getrlimit(resource.RLIMIT_NICE)  # the floor is 20 - soft
+        return soft == resource.RLIM_INFINITY or 20 - soft <= os.getpriority(os.PRIO_PROCESS, 0)
+    except (ImportError, AttributeError, OSError):
+        return False
 
 
 def run_notebook(input_path: Path, output_path: Path, parameters: dict, cwd: Path | None = None,
@@ -197,7 +207,6 @@ def run_notebook(input_path: Path, output_path: Path, parameters: dict, cwd: Pat
     own = km is None
     if own:
         km = kernel_manager()  # nbclient starts it in cwd; this function stops it
-    engine_kwargs = {"km": km}
     with tempfile.TemporaryDirectory(prefix="grassroots-run-") as tmp:
         tmp_out = Path(tmp) / output_path.name
         try:
@@ -211,7 +220,7 @@ def run_notebook(input_path: Path, output_path: Path, parameters: dict, cwd: Pat
                 log_output=False,
                 stderr_file=sys.stderr,  # progress bars and warnings reach the terminal as they come
                 request_save_on_cell_execute=False,
-                **engine_kwargs,
+                km=km,
             )
         except PapermillExecutionError:
             failure = True

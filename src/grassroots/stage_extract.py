@@ -62,7 +62,7 @@ def _extract_one(args: tuple[Path, Path]) -> tuple[str, dict | None, str | None]
     raw_sha256 = rawio.sha256_bytes(data)
     key = _key(path, raw_sha256)
     cached = cache_get_blocks(cache_dir, "extract", report_id, key)
-    if cached is not None and all(name in cached for name in TABLES[:-1]):
+    if cached is not None:
         return report_id, cached, None
     try:
         tables = extract_text(report_id, text, encoding, sidecar, raw_sha256)
