@@ -90,9 +90,11 @@ def test_a_kernel_that_dies_while_warming_up_is_given_up_quickly():
 
     pool = KernelPool(startup_timeout=60)
     pool.start("extract", ROOT / "notebooks", "import os\nos._exit(3)")
+    dead = pool._warm["extract"].km
     t0 = time.monotonic()
     assert pool.take("extract") is None  # the stage then starts a kernel of its own
     assert time.monotonic() - t0 < 20
+    assert not Path(dead.connection_file).exists()  # its connection file and sockets are removed
 
 
 def test_make_extract_with_absolute_dirs_outside_the_repo(bare_corpus, tmp_path):

@@ -121,9 +121,9 @@ def _outputs_state(dirs: Dirs, stage: Stage) -> dict | None:
     return state
 
 
-def stage_state(stage: Stage, dirs: Dirs, memo: dict, extra: dict) -> tuple[str, bool]:
+def stage_state(stage: Stage, dirs: Dirs, raw_fp: str, extra: dict) -> tuple[str, bool]:
     """(fingerprint, up to date): up to date when the fingerprint and the outputs are unchanged."""
-    fp = stage_fingerprint(stage, dirs, raw_fingerprint(dirs.raw, memo), extra)
+    fp = stage_fingerprint(stage, dirs, raw_fp, extra)
     stamp = _stamp_path(dirs, stage)
     if not stamp.exists():
         return fp, False
@@ -162,10 +162,14 @@ def run_stages(stages: list[Stage], dirs: Dirs, force: bool, memo: dict, extra: 
     from .runner import KernelPool
 
     plan = []
+    raw_fp = raw_fingerprint(dirs.raw, memo)  # once: every stage's fingerprint holds it
     for stage in stages:
         stage_extra = extra if stage.name == "validate" else {}
-        fp, fresh = stage_state(stage, dirs, memo, stage_extra)
-        if fresh and not force and not plan:
+        if plan or force:  # runs anyway (an earlier stage ran): no need to check its outputs
+            plan.append((stage, stage_fingerprint(stage, dirs, raw_fp, stage_extra), stage_extra))
+            continue
+        fp, fresh = stage_state(stage, dirs, raw_fp, stage_extra)
+        if fresh:
             print(f"[{stage.name}] up to date")
             continue
         plan.append((stage, fp, stage_extra))

@@ -241,7 +241,7 @@ def _stop(km) -> None:
         if run_sync(km.is_alive)():
             run_sync(km.shutdown_kernel)(now=True)
         else:
-            km.cleanup_resources()  # connection file and sockets of a kernel that died
+            run_sync(km.cleanup_resources)()  # connection file and sockets of a kernel that died
     except Exception:  # noqa: BLE001 - stopping is best effort; the run's result stands
         pass
 
