@@ -128,7 +128,6 @@ class OcrCorrection:
     pattern: re.Pattern
     literal: bool
     hint: str
-    literal_right: str  # for a literal entry: the replacement itself (`right` is a template)
     prefix: str  # a literal every match starts with ("" if none is known): see scan.search_from
 
 
@@ -144,14 +143,11 @@ def load_ocr_corrections(path: str = str(OCR_CORRECTIONS_FILE)) -> tuple[OcrCorr
         right = unicodedata.normalize("NFC", str(entry["right"]))
         body = wrong if entry.get("regex") else re.escape(wrong)
         pattern = re.compile(rf"(?<!\w){body}(?!\w)")
-        literal_right = right
-        if not entry.get("regex"):
-            right = right.replace("\\", "\\\\")
         if entry.get("regex") and not entry.get("hint"):
             raise ValueError(f"{Path(path).name}: regex entry {i + 1} needs a `hint` literal")
         hint = unicodedata.normalize("NFC", str(entry.get("hint") or wrong))
         out.append(OcrCorrection(wrong, right, str(entry["reason"]).strip(), pattern, not entry.get("regex"), hint,
-                                 literal_right, literal_prefix(pattern)))
+                                 literal_prefix(pattern)))
     return tuple(out)
 
 
@@ -390,7 +386,7 @@ def _apply_ocr(line: CleanLine, log: list[Correction], corrections) -> None:
             m = search_from(corr.pattern, corr.prefix, line.text, pos)
             if not m:
                 break
-            new = corr.literal_right if corr.literal else m.expand(corr.right)
+            new = corr.right if corr.literal else m.expand(corr.right)  # a regex entry's right is a template
             raw_line = line.raw_line_at(m.start())
             log.append(Correction(raw_line, m.group(0), new, f"ocr: {corr.reason}"))
             line.replace(m.start(), m.end(), new)

@@ -18,7 +18,7 @@ from pathlib import Path
 from .mentions import has_digit
 from .paths import LEGAL_REGISTRY_FILE
 from .rawio import load_yaml
-from .scan import finditer_at, match_at, occurrences
+from .scan import literal_prefix, match_at, occurrences
 
 KINDS = {
     "luật": "Luật", "pháp lệnh": "Pháp lệnh", "nghị định": "Nghị định", "nghị quyết": "Nghị quyết",
@@ -42,7 +42,8 @@ _DATE_WORDS = re.compile(r"^\s*,?\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+nă
 _NAMED_LAW = re.compile(r"(?<!\w)Luật\s+(?P<name>(?:[A-ZĐ][^\s,;.()]*|[a-zđ][^\s,;.()]*)(?:[\s,-]+[^\s,;.()\d]+){0,8}?)"
                         r"\s+(?:năm\s+(?P<year>\d{4})|số\s+(?P<num>\d+/\d{4}/QH\d+))")
 _NQTW = re.compile(r"(?<!\w)Nghị quyết Trung ương\s+(?P<n>\d+)\s*\((?:khóa|khoá)\s+(?P<term>[IVXL]+)\)")
-_NAMED_LAW_START, _NQTW_START = ("Luật",), ("Nghị quyết Trung ương",)  # where their matches start
+# the literal their matches start with, after the look-behind
+_NAMED_LAW_START, _NQTW_START = literal_prefix(_NAMED_LAW), literal_prefix(_NQTW)
 _PARTY_ORGANS = ("TW", "TU", "HU", "ĐU", "BDVTU", "BDVHU", "BCĐ", "QU", "TƯ")
 _WHITE = re.compile(r"\s+")
 # Every _NUMBERED match starts with one of these (lower-cased; the kind's capital is its only
@@ -163,12 +164,12 @@ def extract_citations(report_id: str, lines) -> list[dict]:
             continue
         taken: list[tuple[int, int]] = []
         # every _NQTW and _NAMED_LAW match starts with a literal (after a look-behind): a line
-        # without it cannot match, and finditer_at tries the pattern only where it starts
-        for m in finditer_at(_NQTW, text, text, _NQTW_START) if _NQTW_START[0] in text else ():
+        # without it cannot match, and the pattern is tried only where it occurs
+        for m in match_at(_NQTW, text, occurrences(text, _NQTW_START)):
             taken.append((m.start(), m.end()))
             rows.append(_row(report_id, line, m, "Nghị quyết", f"TW{m.group('n')}", "", "TW", "",
                              f"NQTW{m.group('n')}-khóa {m.group('term')}", "", ""))
-        for m in finditer_at(_NAMED_LAW, text, text, _NAMED_LAW_START) if _NAMED_LAW_START[0] in text else ():
+        for m in match_at(_NAMED_LAW, text, occurrences(text, _NAMED_LAW_START)):
             if taken and any(a <= m.start() < b for a, b in taken):
                 continue
             name = " ".join(m.group("name").split())
