@@ -70,7 +70,7 @@ briefs: setup ## Stages 1-4: HTML briefs (vi, en) and reports/index.html
 	@$(PIPELINE) brief
 
 manifest: setup ## Record the checksums of RAW_DIR in MANIFEST.sha256 (a deliberate addition)
-	@$(PY) -c 'from grassroots.rawio import write_manifest; from grassroots.paths import resolve_dir; print("wrote", write_manifest(resolve_dir(None, "RAW_DIR")))'
+	@$(PY) -c 'from grassroots.pipeline.rawio import write_manifest; from grassroots.paths import resolve_dir; print("wrote", write_manifest(resolve_dir(None, "RAW_DIR")))'
 
 docs: setup ## Regenerate docs/codebook.md from the codebook
 	@$(PY) -m grassroots.codebook docs/codebook.md
@@ -98,7 +98,7 @@ lab: ## Open the notebooks in JupyterLab (own venv: .venv-lab)
 	.venv-lab/bin/jupyter lab --notebook-dir=notebooks
 
 reproduce: setup ## Rerun everything into a temp dir and compare byte for byte with the committed outputs
-	@$(PY) -m grassroots.reproduce
+	@$(PY) -m grassroots.pipeline.reproduce
 
 bench: setup ## Benchmarks on synthetic corpora -> reports/bench/
 	@$(PY) -m grassroots.bench

@@ -10,9 +10,9 @@ import unicodedata
 
 import pytest
 
-from grassroots import rawio
-from grassroots.stage_clean import clean_corpus
-from grassroots.stage_extract import extract_corpus
+from grassroots.pipeline import rawio
+from grassroots.pipeline.stage_clean import clean_corpus
+from grassroots.pipeline.stage_extract import extract_corpus
 
 from .conftest import RAW, SEEDS
 from .test_clean import to_cp1258

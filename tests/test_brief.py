@@ -230,7 +230,7 @@ def test_instruments_models_provenance(rendered):
     assert "Dân vận khéo trong phát triển kinh tế vườn đồi" in rendered["html"]["en"]
     raw = page.tables["raw-files-table"]
     assert any("c" * 64 in t for r in raw for t, _ in r)
-    from grassroots.corpus import code_version
+    from grassroots.pipeline.corpus import code_version
 
     assert code_version() in rendered["html"]["en"] and code_version() in rendered["index"]
 

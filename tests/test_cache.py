@@ -1,6 +1,6 @@
 """The per-report cache and the YAML reader: what is put is got back; a damaged entry is a miss."""
 
-from grassroots.corpus import cache_file, cache_get_blocks, cache_put_blocks
+from grassroots.pipeline.corpus import cache_file, cache_get_blocks, cache_put_blocks
 
 BLOCKS = {
     "mentions": (2, 'bato,m0001,12,"tiếp nhận 1.134 hồ sơ,\r\n đúng hạn"\nbato,m0002,13,x\n'.encode()),
@@ -40,12 +40,12 @@ def test_yaml_read_with_the_c_parser_is_what_the_python_parser_reads():
     import pytest
     import yaml
 
-    from grassroots.paths import PACKAGE_DIR
-    from grassroots.rawio import load_yaml
+    from grassroots.paths import RULES_DIR
+    from grassroots.pipeline.rawio import load_yaml
 
     from .conftest import FIXTURES, RAW
 
-    files = sorted(PACKAGE_DIR.glob("*.yml")) + sorted(RAW.glob("*.yml")) + sorted(FIXTURES.rglob("*.yml"))
+    files = sorted(RULES_DIR.glob("*.yml")) + sorted(RAW.glob("*.yml")) + sorted(FIXTURES.rglob("*.yml"))
     assert len(files) > 5
     for path in files:
         text = path.read_text(encoding="utf-8")

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grassroots import clean, rawio
+from grassroots import clean
+from grassroots.pipeline import rawio
 from grassroots.scan import literal_prefix, search_from
 
 from .conftest import DEV, FIXTURES, RAW, SEEDS, raw_lines

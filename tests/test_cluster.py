@@ -2,7 +2,7 @@
 
 import pytest
 
-from grassroots.stage_extract import extract_corpus
+from grassroots.pipeline.stage_extract import extract_corpus
 
 from .conftest import RAW
 

@@ -264,9 +264,10 @@ def test_a_bad_derived_rate_is_a_codebook_error(tmp_path, entry, message):
 
 def _corpus_reports():
     """(lines, mentions per line, folded lines) of the seeds and the fixture corpora."""
-    from grassroots import clean, rawio
+    from grassroots import clean
+    from grassroots.pipeline import rawio
     from grassroots.extract import mentions_table
-    from grassroots.mentions import FoldedLines
+    from grassroots.extract.mentions import FoldedLines
 
     from .conftest import FIXTURES, RAW
 
@@ -281,7 +282,7 @@ def _corpus_reports():
 
 
 def _cue_patterns():
-    from grassroots import indicators
+    from grassroots.extract import indicators
 
     cb = codebook.load()
     before = [rx for ind in cb.indicators.values() for r in ind.rules for rx in r.before]
@@ -309,7 +310,7 @@ def test_required_any_and_anchor_reach_read_the_pattern():
 def test_every_cue_match_holds_a_required_string_and_its_anchor_within_reach():
     """On every folded corpus line: each match of a cue holds one of its _required_any strings,
     and ends at most `reach` characters after an occurrence of its anchor in it."""
-    from grassroots.mentions import fold
+    from grassroots.extract.mentions import fold
     from grassroots.scan import NO_BOUND as _NO_BOUND
     from grassroots.scan import WHITE_RUN as _WHITE_RUN
     from grassroots.scan import anchor_reach as _anchor_reach
@@ -342,7 +343,7 @@ def test_every_cue_match_holds_a_required_string_and_its_anchor_within_reach():
 
 def test_assign_with_fast_paths_equals_the_plain_search(monkeypatch):
     """assign() on the corpora with every gate and skip, and with none (all cues searched)."""
-    from grassroots import indicators
+    from grassroots.extract import indicators
 
     reports = _corpus_reports()
 

@@ -4,10 +4,11 @@ import re
 
 import pytest
 
-from grassroots import legal, named_models
-from grassroots.legal import canonical_id, extract_citations
-from grassroots.mentions import has_digit
-from grassroots.named_models import extract_models
+from grassroots.extract import citations as legal
+from grassroots.extract import models as named_models
+from grassroots.extract.citations import canonical_id, extract_citations
+from grassroots.extract.mentions import has_digit
+from grassroots.extract.models import extract_models
 from grassroots.scan import match_at, occurrences
 
 from .conftest import SEEDS, extracted

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from grassroots import rawio
+from grassroots.pipeline import rawio
 
 from .conftest import RAW, ROOT
 
@@ -47,7 +47,7 @@ def test_a_folder_without_manifest_has_nothing_to_compare(tmp_path):
 
 
 def test_an_edited_raw_file_is_refused_and_the_rest_processed(raw_copy, tmp_path):
-    from grassroots.stage_extract import extract_corpus
+    from grassroots.pipeline.stage_extract import extract_corpus
 
     path = raw_copy / "trieuson_2020_dvcq.txt"
     path.write_bytes(path.read_bytes() + b"\n")

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from grassroots import clean, rawio
-from grassroots.mentions import find_mentions, fold
+from grassroots import clean
+from grassroots.pipeline import rawio
+from grassroots.extract.mentions import find_mentions, fold
 from grassroots.numbers import plain
 
 from .conftest import DEV, SEEDS, extracted

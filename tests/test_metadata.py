@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from grassroots import metadata, rawio
+from grassroots.extract import reports as metadata
+from grassroots.pipeline import rawio
 from grassroots.clean import FOOTNOTE_LINE, clean_text
-from grassroots.gazetteer import level_of_type, resolve_unit, split_unit
-from grassroots.metadata import (
+from grassroots.extract.gazetteer import level_of_type, resolve_unit, split_unit
+from grassroots.extract.reports import (
     REPORT_FIELDS,
     extract_metadata,
     find_signature,
@@ -388,8 +389,8 @@ def test_place_date_needs_a_comma():
 def test_gazetteer_keys_worked_out_once_per_unit_are_each_rows_own():
     import json
 
-    from grassroots import gazetteer
-    from grassroots.gazetteer import accent_key, fold
+    from grassroots.extract import gazetteer
+    from grassroots.extract.gazetteer import accent_key, fold
 
     for r in gazetteer._legacy_rows():
         for level in ("province", "district", "ward"):

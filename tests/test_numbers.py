@@ -7,7 +7,7 @@ from babel.numbers import format_decimal, parse_decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grassroots.mentions import find_mentions
+from grassroots.extract.mentions import find_mentions
 from grassroots.numbers import NumberParseError, parse_number, plain
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grassroots.runner import KernelPool, NotebookFailed, run_notebook
+from grassroots.pipeline.notebook import KernelPool, NotebookFailed, run_notebook
 
 from .conftest import DEV, RAW, ROOT
 
@@ -51,7 +51,7 @@ def test_clean_notebook_on_a_fixture_dir_is_byte_identical_across_runs(bare_corp
     # second run: from cache, in a kernel started ahead and warmed by the pipeline's kernel pool;
     # the executed notebook must be the same bytes as with a fresh kernel
     pool = KernelPool()
-    pool.start("clean", ROOT / "notebooks", "import pandas\nimport grassroots.stage_clean")
+    pool.start("clean", ROOT / "notebooks", "import pandas\nimport grassroots.pipeline.stage_clean")
     km = pool.take("clean")
     assert km is not None and km.has_kernel
     try:

@@ -14,7 +14,11 @@ import re
 
 import pytest
 
-from grassroots import clean, legal, metadata, named_models, rawio
+from grassroots import clean
+from grassroots.extract import citations as legal
+from grassroots.extract import reports as metadata
+from grassroots.extract import models as named_models
+from grassroots.pipeline import rawio
 from grassroots.scan import finditer_at, search_tail
 
 from .conftest import DEV, FIXTURES, RAW
@@ -83,7 +87,7 @@ def test_markup_rules_need_their_literal():
 
 
 def test_exclusion_search_from_the_tail_finds_what_a_full_search_finds():
-    from grassroots import mentions
+    from grassroots.extract import mentions
 
     assert 10 < mentions._BEFORE_ANY_WIDTH < 40  # derived from the pattern itself
     rng = random.Random(11)
@@ -103,7 +107,7 @@ def test_exclusion_search_from_the_tail_finds_what_a_full_search_finds():
 
 def _number_windows():
     """(line, folded line, number match) for every number of every corpus line."""
-    from grassroots import mentions
+    from grassroots.extract import mentions
 
     for text in corpus_lines():
         folded = mentions.fold(text)
@@ -112,7 +116,7 @@ def _number_windows():
 
 
 def test_numbers_without_look_behind_are_the_numbers_of_the_look_behind_pattern():
-    from grassroots import mentions
+    from grassroots.extract import mentions
 
     extra = ["a12 3,4.5 _7 .8 ,9 x-10 12.345,6", "١٢ ٣", "ab1c2 3", "5..6,,7", "²3 ³"]
     for text in list(corpus_lines()) + extra:
@@ -120,7 +124,7 @@ def test_numbers_without_look_behind_are_the_numbers_of_the_look_behind_pattern(
 
 
 def test_tail_endings_only_rule_out_texts_that_cannot_match():
-    from grassroots import mentions
+    from grassroots.extract import mentions
     from grassroots.scan import may_match_tail, tail_endings
 
     patterns = [mentions._BEFORE_ANY] + [rx for _, rx in mentions._QUALIFIERS]
@@ -156,7 +160,7 @@ def test_tail_endings_give_up_where_the_pattern_is_not_plain_words():
 
 
 def test_after_exclusions_in_one_pattern_pick_the_first_rule_that_matches():
-    from grassroots import mentions
+    from grassroots.extract import mentions
 
     samples = ["/2021/NĐ-CP", "/12/2023 x", ".2024", ":30 sáng", "h15", " tháng đầu năm", " THÁNG ",
                "-QĐ/TU", "/UBND", " tháng", "/5/2020", "/KH", ":3"]
@@ -172,7 +176,7 @@ def test_after_exclusions_in_one_pattern_pick_the_first_rule_that_matches():
 
 
 def test_units_read_from_the_folded_line_are_the_units_read_from_the_text():
-    from grassroots import mentions
+    from grassroots.extract import mentions
 
     n = 0
     for text, folded, m in _number_windows():

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from grassroots import codebook as codebook_mod
-from grassroots.expectations import build_suites, suite_drift, suite_text, write_suites
+from grassroots.validate.suites import build_suites, suite_drift, suite_text, write_suites
 from grassroots.paths import SUITES_DIR
 from grassroots.tables import COLUMNS
 from grassroots.validate import (
@@ -50,7 +50,7 @@ def read(path: Path) -> pd.DataFrame:
 
 
 def extract(raw: Path, work: Path) -> Path:
-    from grassroots.stage_extract import extract_corpus
+    from grassroots.pipeline.stage_extract import extract_corpus
 
     summary = extract_corpus(raw, work / "interim", work / "processed", workers=1)
     assert not summary.errors

@@ -15,7 +15,7 @@ change is logged in `corrections.csv` with its raw line number.
         ("params", PARAMS),
         ("code", SETUP),
         ("code", '''
-from grassroots.stage_clean import clean_corpus
+from grassroots.pipeline.stage_clean import clean_corpus
 summary = clean_corpus(raw_dir, interim_dir, processed_dir)
 '''),
         ("code", '''

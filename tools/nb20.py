@@ -17,7 +17,7 @@ Work is cached per report by content and spread over all cores (or a Dask cluste
         ("params", PARAMS),
         ("code", SETUP),
         ("code", '''
-from grassroots.stage_extract import extract_corpus
+from grassroots.pipeline.stage_extract import extract_corpus
 summary = extract_corpus(raw_dir, interim_dir, processed_dir)
 '''),
         ("code", '''

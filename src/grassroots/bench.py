@@ -27,8 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .corpus import default_workers
-from .paths import REPO_ROOT
+from grassroots.pipeline.corpus import default_workers
+from grassroots.paths import REPO_ROOT
 
 SYNTHETIC_BANNER = "[BẢN SAO TỔNG HỢP ĐỂ ĐO HIỆU NĂNG / SYNTHETIC BENCHMARK COPY: not a real report]"
 LOCALITIES = [
@@ -43,9 +43,9 @@ QUARTERS = ["Đông", "Tây", "Nam", "Bắc", "Thượng", "Hạ", "Trung", "Tâ
 
 def _perturb(text: str, rng: random.Random) -> str:
     """Scale every quantity mention by a random factor, keeping Vietnamese formatting."""
-    from .clean import split_lines
-    from .mentions import find_mentions
-    from .numbers import format_vi
+    from grassroots.clean import split_lines
+    from grassroots.extract.mentions import find_mentions
+    from grassroots.numbers import format_vi
 
     out_lines = []
     for line in split_lines(text):
@@ -76,7 +76,7 @@ def _seeds(seed_dir: Path) -> tuple[tuple[str, str], ...]:
 
 def _synthetic_one(args: tuple[int, int, Path, Path]) -> int:
     """Write synthetic report i (its own random stream, so copies can be made in parallel)."""
-    from .atomic import write_bytes
+    from grassroots.pipeline.atomic import write_bytes
 
     i, seed, seed_dir, target = args
     seeds = _seeds(seed_dir)
@@ -96,7 +96,7 @@ def make_corpus(seed_dir: Path, target: Path, n: int, seed: int = 20261122) -> i
     Copy i is seed report i mod 3 with its own random stream: a new id, a different locality name
     and perturbed figures. The same n and seed give the same files.
     """
-    from .corpus import parallel_imap
+    from grassroots.pipeline.corpus import parallel_imap
 
     target.mkdir(parents=True, exist_ok=True)
     jobs = [(i, seed, Path(seed_dir), target) for i in range(n)]
@@ -165,7 +165,7 @@ def bench_extraction(raw_dir: Path, work: Path, size_bytes: int, n: int, repeats
     scan), and the fastest of each counts: on a shared machine one slow minute then decides
     neither. Every extraction starts cold, in a fresh process and fresh directories. The peak
     memory is the largest seen. The tables of the last run are left in ``work``."""
-    code = ("from pathlib import Path; import sys; from grassroots.stage_extract import extract_corpus;"
+    code = ("from pathlib import Path; import sys; from grassroots.pipeline.stage_extract import extract_corpus;"
             "s = extract_corpus(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]));"
             "print(s.counts)")
     scans, runs = [regex_lower_bound(raw_dir)], []
@@ -241,8 +241,8 @@ def profile_extraction(raw_dir: Path, n: int = 200, top: int = 15) -> list[dict]
     import cProfile
     import pstats
 
-    from . import rawio
-    from .extract import extract_text, warm_up
+    from grassroots.pipeline import rawio
+    from grassroots.extract import extract_text, warm_up
 
     warm_up()
     files = sorted(raw_dir.glob("*.txt"))[:n]
@@ -314,7 +314,7 @@ def main() -> int:
     result["targets"] = [{"target": key, "description": text, "met": bool(test(result))}
                          for key, text, test in TARGETS]
     out_dir.mkdir(parents=True, exist_ok=True)
-    from .atomic import write_text
+    from grassroots.pipeline.atomic import write_text
 
     write_text(out_dir / "bench.json", json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     write_text(out_dir / "README.md", summary_markdown(result))

@@ -21,9 +21,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .paths import OCR_CORRECTIONS_FILE
-from .rawio import load_yaml
-from .scan import literal_prefix, search_from
+from grassroots.paths import OCR_CORRECTIONS_FILE
+from grassroots.pipeline.rawio import load_yaml
+from grassroots.scan import literal_prefix, search_from
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 

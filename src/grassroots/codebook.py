@@ -11,8 +11,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .paths import CODEBOOK_FILE
-from .rawio import load_yaml
+from grassroots.paths import CODEBOOK_FILE
+from grassroots.pipeline.rawio import load_yaml
 
 KINDS = {"count", "percent", "money", "area", "average"}
 CODE_RE = re.compile(r"^[a-z]+\.[a-z_]+$")
@@ -225,7 +225,7 @@ def markdown(cb: Codebook | None = None) -> str:
     out = [
         "# Codebook / Bộ mã chỉ tiêu",
         "",
-        "Generated from `src/grassroots/codebook.yml` by `make docs`; do not edit by hand.",
+        "Generated from `src/grassroots/rules/codebook.yml` by `make docs`; do not edit by hand.",
         "Units: counts in their unit noun; money in VND (multipliers applied); percent as a number",
         "(84.4 for \"84,4 %\"); area in km2 (ha / 100). `X/Y` figures keep Y as the denominator.",
         "",
@@ -265,7 +265,7 @@ def markdown(cb: Codebook | None = None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    from .atomic import write_text
+    from grassroots.pipeline.atomic import write_text
 
     target = Path(argv[0]) if argv else Path("docs/codebook.md")
     write_text(target, markdown())

@@ -21,7 +21,7 @@ def _dec(text: str) -> Decimal | None:
 
 
 def score(corpus_dir: Path) -> dict:
-    from .extract import extract_report
+    from grassroots.extract import extract_report
 
     gold: dict[str, dict[str, tuple]] = defaultdict(dict)
     with open(corpus_dir / "gold_indicators.csv", encoding="utf-8") as fh:

@@ -12,9 +12,10 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parents[1]
 
-CODEBOOK_FILE = PACKAGE_DIR / "codebook.yml"
-OCR_CORRECTIONS_FILE = PACKAGE_DIR / "ocr_corrections.yml"
-LEGAL_REGISTRY_FILE = PACKAGE_DIR / "legal_registry.yml"
+RULES_DIR = PACKAGE_DIR / "rules"  # YAML an analyst edits: see README, "Where things live"
+CODEBOOK_FILE = RULES_DIR / "codebook.yml"
+OCR_CORRECTIONS_FILE = RULES_DIR / "ocr_corrections.yml"
+LEGAL_REGISTRY_FILE = RULES_DIR / "instruments.yml"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 SUITES_DIR = REPO_ROOT / "expectations"
 

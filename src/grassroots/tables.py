@@ -8,7 +8,7 @@ import io
 import operator
 from pathlib import Path
 
-from .atomic import atomic_path
+from grassroots.pipeline.atomic import atomic_path
 
 COLUMNS: dict[str, list[str]] = {
     "reports": [

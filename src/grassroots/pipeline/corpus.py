@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import PACKAGE_DIR
+from grassroots.paths import PACKAGE_DIR
 
 
 @functools.lru_cache(maxsize=1)
@@ -61,7 +61,7 @@ def cache_get(cache_dir: Path, stage: str, report_id: str, key: str):
 
 
 def cache_put(cache_dir: Path, stage: str, report_id: str, key: str, value) -> None:
-    from .atomic import write_text
+    from grassroots.pipeline.atomic import write_text
 
     payload = {"report_id": report_id, "key": key, "value": value}
     write_text(cache_file(cache_dir, stage, report_id), json.dumps(payload, ensure_ascii=False))

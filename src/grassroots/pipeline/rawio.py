@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .paths import MANIFEST_NAME
+from grassroots.paths import MANIFEST_NAME
 
 RAW_SUFFIXES = (".txt", ".md")
 MAX_RAW_BYTES = 10 * 1024 * 1024  # a report transcription is usually well under 1 MB
@@ -227,7 +227,7 @@ def manifest_files(raw_dir: Path) -> list[Path]:
 
 def write_manifest(raw_dir: Path) -> Path:
     """Record the checksum of every raw file (`make manifest`): a deliberate addition."""
-    from .atomic import write_text
+    from grassroots.pipeline.atomic import write_text
 
     lines = [f"{sha256_file(p)}  {p.name}" for p in manifest_files(raw_dir)]
     target = raw_dir / MANIFEST_NAME

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import clean, rawio
-from .indicators import assign, choose, indicator_rows
-from .legal import extract_citations, flag_dates_after_report
-from .mentions import FoldedLines, find_mentions, has_digit
-from .metadata import extract_metadata
-from .named_models import extract_models
+from grassroots import clean
+from grassroots.pipeline import rawio
+from grassroots.extract.indicators import assign, choose, indicator_rows
+from grassroots.extract.citations import extract_citations, flag_dates_after_report
+from grassroots.extract.mentions import FoldedLines, find_mentions, has_digit
+from grassroots.extract.reports import extract_metadata
+from grassroots.extract.models import extract_models
 
 
 def mentions_table(report_id: str, lines, folded=None
@@ -61,7 +62,9 @@ def warm_up() -> None:
     """Load what every report needs once: the codebook, the OCR corrections, the registry of
     instruments and the administrative-unit tables with their indexes (about 1.2 s, most of it the
     gazetteer). Called before worker processes fork, they inherit it instead of each loading it."""
-    from . import codebook, gazetteer, legal
+    from grassroots import codebook
+    from grassroots.extract import gazetteer
+    from grassroots.extract import citations as legal
 
     codebook.load()
     clean.load_ocr_corrections()

@@ -57,7 +57,7 @@ def fold(text: str) -> str:
 
 def accent_key(text: str) -> str:
     """Key with diacritics kept (case, spacing and tone-placement style ignored)."""
-    from .mentions import fold as fold_tones  # one rule for old/new tone placement
+    from grassroots.extract.mentions import fold as fold_tones  # one rule for old/new tone placement
 
     return re.sub(r"[\W_]", "", fold_tones(unicodedata.normalize("NFC", text or "")))
 

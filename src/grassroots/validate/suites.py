@@ -28,8 +28,8 @@ import json
 from itertools import groupby
 from pathlib import Path
 
-from . import codebook as codebook_mod
-from .tables import COLUMNS
+from grassroots import codebook as codebook_mod
+from grassroots.tables import COLUMNS
 
 SUITES = ["reports", "mentions", "indicators", "indicator_values", "relations", "citations", "models",
           "errors", "report_refs"]
@@ -45,7 +45,7 @@ FRAMES = {
     "report_refs": "one row per table (mentions, indicators, citations, models) and report id; "
                    "in_reports: whether reports.csv has that id",
 }
-GENERATED_BY = "python -m grassroots.validate --write-suites (from src/grassroots/codebook.yml)"
+GENERATED_BY = "python -m grassroots.validate --write-suites (from src/grassroots/rules/codebook.yml)"
 
 # Text patterns for the "types" of columns stored as text in the CSV tables (no capturing groups:
 # GX matches them with pandas' str.contains, which warns about groups).
@@ -263,7 +263,7 @@ def suite_text(suite: dict) -> str:
 
 
 def write_suites(directory: Path, cb=None) -> list[Path]:
-    from .atomic import write_text
+    from grassroots.pipeline.atomic import write_text
 
     directory.mkdir(parents=True, exist_ok=True)
     written = []

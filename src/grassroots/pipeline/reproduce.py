@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .paths import REPO_ROOT, resolve_dir
+from grassroots.paths import REPO_ROOT, resolve_dir
 
 COMPARED = [
     ("processed", "*.csv"),

@@ -5,7 +5,7 @@ tables; every failure becomes a row of findings.csv, with messages in Vietnamese
     python -m grassroots.validate --write-suites                # regenerate expectations/*.json
     python -m grassroots.validate --check-suites                # exit 1 when they drift from the codebook
 
-The suites are generated from codebook.yml (grassroots.expectations) and stored in expectations/.
+The suites are generated from codebook.yml (grassroots.validate.suites) and stored in expectations/.
 Table suites run on the tables as read; cross-indicator relations run on a wide frame (one row per
 report) whose derived columns hold, per relation, the residual of its best reading (sums), the excess
 over the bound (le), or the distance of a reported rate from the computed rates beyond the rounding
@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import codebook as codebook_mod
-from .expectations import (
+from grassroots import codebook as codebook_mod
+from grassroots.validate.suites import (
     ADMIN_LEVELS,
     PATTERNS,
     SUITES,
@@ -43,9 +43,9 @@ from .expectations import (
     suite_drift,
     write_suites,
 )
-from .numbers import format_locale, plain
-from .paths import SUITES_DIR
-from .tables import COLUMNS
+from grassroots.numbers import format_locale, plain
+from grassroots.paths import SUITES_DIR
+from grassroots.tables import COLUMNS
 
 FINDING_COLUMNS = COLUMNS["findings"]
 SUMMARY_COLUMNS = ["suite", "check", "expectation", "column", "success", "checked", "unexpected_count"]
@@ -110,7 +110,7 @@ def run_suites(frames: dict[str, pd.DataFrame], suites: dict[str, dict], paramet
 
     Returns (suite name, stored expectation dict, GX result dict, exception messages) in suite order.
     """
-    from .corpus import LARGE_CORPUS, progress_bar
+    from grassroots.pipeline.corpus import LARGE_CORPUS, progress_bar
 
     g = _gx()
     ctx = _context()
@@ -868,7 +868,7 @@ def validate_corpus(processed_dir: Path, strict: bool = False, *, codebook=None,
     summary_table = pd.DataFrame(summary, columns=SUMMARY_COLUMNS)
     n_failed = int((~summary_table["success"].astype(bool)).sum())
     if write:
-        from .atomic import write_csv
+        from grassroots.pipeline.atomic import write_csv
 
         write_csv(processed_dir / "findings.csv", table)
         write_csv(processed_dir / "validation_summary.csv", summary_table)
@@ -891,7 +891,7 @@ def main(argv: list[str] | None = None) -> int:
         for p in problems:
             print(f"drift: {p}", file=sys.stderr)
         return 1 if problems else 0
-    from .paths import resolve_dir
+    from grassroots.paths import resolve_dir
 
     args = [a for a in argv if not a.startswith("--")]
     processed = resolve_dir(args[0] if args else None, "PROCESSED_DIR")
@@ -905,6 +905,3 @@ def main(argv: list[str] | None = None) -> int:
     print(f"validated in {result.seconds:.2f} s")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

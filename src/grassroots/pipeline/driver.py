@@ -18,8 +18,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import NOTEBOOKS_DIR, REPO_ROOT, resolve_dir
-from .rawio import sha256_file
+from grassroots.paths import NOTEBOOKS_DIR, REPO_ROOT, resolve_dir
+from grassroots.pipeline.rawio import sha256_file
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,11 @@ class Stage:
 
 STAGES = [
     Stage("clean", "10-clean.ipynb", ("processed:corrections.csv",),
-          "import pandas\nimport grassroots.stage_clean"),
+          "import pandas\nimport grassroots.pipeline.stage_clean"),
     Stage("extract", "20-extract.ipynb", (
         "processed:reports.csv", "processed:mentions.csv", "processed:indicators.csv",
         "processed:citations.csv", "processed:models.csv", "processed:errors.csv"),
-        "import pandas\nimport grassroots.stage_extract\nfrom grassroots.extract import warm_up\nwarm_up()"),
+        "import pandas\nimport grassroots.pipeline.stage_extract\nfrom grassroots.extract import warm_up\nwarm_up()"),
     Stage("validate", "30-validate.ipynb", ("processed:findings.csv",),
           "import pandas\nimport great_expectations\nimport grassroots.validate"),
     Stage("brief", "40-brief.ipynb", ("reports:briefs/brief-vi.html", "reports:briefs/brief-en.html",
@@ -93,7 +93,7 @@ def raw_fingerprint(raw_dir: Path, memo: dict) -> str:
 
 
 def stage_fingerprint(stage: Stage, dirs: Dirs, raw_fp: str, extra: dict) -> str:
-    from .corpus import code_version
+    from grassroots.pipeline.corpus import code_version
 
     h = hashlib.sha256()
     h.update(json.dumps({
@@ -136,8 +136,8 @@ def stage_state(stage: Stage, dirs: Dirs, raw_fp: str, extra: dict) -> tuple[str
 
 def run_stage(stage: Stage, dirs: Dirs, fingerprint: str, extra: dict, km=None) -> None:
     """Execute one stage's notebook (in ``km`` when given) and stamp its outputs."""
-    from .atomic import write_text
-    from .runner import run_notebook
+    from grassroots.pipeline.atomic import write_text
+    from grassroots.pipeline.notebook import run_notebook
 
     t0 = time.perf_counter()
     params = dirs.params() | extra
@@ -159,7 +159,7 @@ def run_stages(stages: list[Stage], dirs: Dirs, force: bool, memo: dict, extra: 
     modules and loading its declarations, so that kernel start-up and imports overlap the stages
     before them.
     """
-    from .runner import KernelPool
+    from grassroots.pipeline.notebook import KernelPool
 
     plan = []
     raw_fp = raw_fingerprint(dirs.raw, memo)  # once: every stage's fingerprint holds it
@@ -206,8 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     if not dirs.raw.is_dir():
         print(f"error: RAW_DIR {dirs.raw} does not exist", file=sys.stderr)
         return 2
-    from .rawio import ManifestError, check_manifest, read_manifest
-    from .runner import NotebookFailed
+    from grassroots.pipeline.rawio import ManifestError, check_manifest, read_manifest
+    from grassroots.pipeline.notebook import NotebookFailed
 
     try:
         if read_manifest(dirs.raw) is None:
@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     except ManifestError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
-    from .atomic import remove_stale_temporaries
+    from grassroots.pipeline.atomic import remove_stale_temporaries
 
     for d in (dirs.processed, dirs.interim, dirs.reports, dirs.reports / "briefs", dirs.reports / "runs",
               dirs.reports / "data", dirs.interim / ".stamps"):
@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
-        from .atomic import write_text
+        from grassroots.pipeline.atomic import write_text
 
         write_text(memo_path, json.dumps(memo, sort_keys=True) + "\n")
     return strict_summary(dirs) if strict else 0

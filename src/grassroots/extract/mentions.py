@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .numbers import MULTIPLIERS, NumberParseError, parse_number, plain
-from .scan import longest_single_spaced_match, may_match_tail, search_tail, strip_tail, tail_endings
+from grassroots.numbers import MULTIPLIERS, NumberParseError, parse_number, plain
+from grassroots.scan import longest_single_spaced_match, may_match_tail, search_tail, strip_tail, tail_endings
 
 # --- text folding -----------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import write_text
+from grassroots.pipeline.atomic import write_text
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _PROGRESS = re.compile(r"\r|\d+it/s|s/it\]|it \[\d")
@@ -247,10 +247,10 @@ def _stop(km) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one notebook by hand: python -m grassroots.runner IN OUT [KEY=VALUE ...]."""
+    """Run one notebook by hand: python -m grassroots.pipeline.notebook IN OUT [KEY=VALUE ...]."""
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) < 2:
-        print("usage: python -m grassroots.runner IN.ipynb OUT.ipynb [KEY=VALUE ...]", file=sys.stderr)
+        print("usage: python -m grassroots.pipeline.notebook IN.ipynb OUT.ipynb [KEY=VALUE ...]", file=sys.stderr)
         return 2
     params = dict(a.split("=", 1) for a in argv[2:])
     try:

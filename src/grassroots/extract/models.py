@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .scan import finditer_at
+from grassroots.scan import finditer_at
 
 # Field keywords, checked in this order on the folded name (and owner): first hit wins.
 FIELD_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [

@@ -22,11 +22,11 @@ import re
 import unicodedata
 from datetime import date
 
-from .clean import (
+from grassroots.clean import (
     is_footnote_line,  # one footnote rule, shared with cleaning
 )
-from .gazetteer import accent_key, level_of_type, resolve_unit, split_unit
-from .scan import finditer_at, match_at, occurrences
+from grassroots.extract.gazetteer import accent_key, level_of_type, resolve_unit, split_unit
+from grassroots.scan import finditer_at, match_at, occurrences
 
 # reports.csv columns (DESIGN.md section 4), in order.
 REPORT_FIELDS = (

@@ -15,10 +15,10 @@ import re
 from datetime import date
 from pathlib import Path
 
-from .mentions import has_digit
-from .paths import LEGAL_REGISTRY_FILE
-from .rawio import load_yaml
-from .scan import literal_prefix, match_at, occurrences
+from grassroots.extract.mentions import has_digit
+from grassroots.paths import LEGAL_REGISTRY_FILE
+from grassroots.pipeline.rawio import load_yaml
+from grassroots.scan import literal_prefix, match_at, occurrences
 
 KINDS = {
     "luật": "Luật", "pháp lệnh": "Pháp lệnh", "nghị định": "Nghị định", "nghị quyết": "Nghị quyết",

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .clean import is_heading as _is_heading
-from .codebook import Codebook, Indicator, Rule, load
-from .mentions import FoldedLines, Mention, fold, has_digit
-from .numbers import plain
-from .scan import NO_BOUND, WHITE_RUN, anchor_reach, holds_any, required_strings
+from grassroots.clean import is_heading as _is_heading
+from grassroots.codebook import Codebook, Indicator, Rule, load
+from grassroots.extract.mentions import FoldedLines, Mention, fold, has_digit
+from grassroots.numbers import plain
+from grassroots.scan import NO_BOUND, WHITE_RUN, anchor_reach, holds_any, required_strings
 
 _PLAN_HEADING = re.compile(
     r"^[#\s]*(?:[ivxlc]+|\d+(?:\.\d+)*|[a-zđ])?[.)]?\s*(?:nhiệm vụ|phương hướng|giải pháp|kiến nghị|đề xuất|"

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import clean, rawio
-from .atomic import remove_stale_temporaries, write_csv, write_text
-from .corpus import ReportError, cache_get, cache_put, code_version, parallel_map
+from grassroots import clean
+from grassroots.pipeline import rawio
+from grassroots.pipeline.atomic import remove_stale_temporaries, write_csv, write_text
+from grassroots.pipeline.corpus import ReportError, cache_get, cache_put, code_version, parallel_map
 
 CORRECTIONS_COLUMNS = ["report_id", "line", "original", "corrected", "rule"]
 ERRORS_COLUMNS = ["report_id", "stage", "error"]

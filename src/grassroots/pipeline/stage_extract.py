@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import rawio
-from .atomic import remove_stale_temporaries
-from .corpus import (
+from grassroots.pipeline import rawio
+from grassroots.pipeline.atomic import remove_stale_temporaries
+from grassroots.pipeline.corpus import (
     ReportError,
     cache_get_blocks,
     cache_put_blocks,
@@ -20,7 +20,7 @@ from .corpus import (
     parallel_imap,
     scheduler_address,
 )
-from .tables import TableWriter, csv_rows
+from grassroots.tables import TableWriter, csv_rows
 
 TABLES = ["reports", "mentions", "indicators", "citations", "models", "errors"]
 
@@ -51,7 +51,7 @@ def _extract_one(args: tuple[Path, Path]) -> tuple[str, dict | None, str | None]
     on the workers and the writing process only appends bytes: bytes also cross between processes
     without being encoded and decoded again."""
     path, cache_dir = args
-    from .extract import extract_text
+    from grassroots.extract import extract_text
 
     report_id = rawio.report_id_of(path)
     try:
@@ -83,7 +83,7 @@ def extract_corpus(raw_dir: Path, interim_dir: Path, processed_dir: Path, worker
     remove_stale_temporaries(processed_dir)
     scheduler = scheduler_address(scheduler)
     if files and not scheduler:
-        from .extract import warm_up
+        from grassroots.extract import warm_up
 
         warm_up()  # local workers fork from this process and inherit the loaded declarations
     with TableWriter(processed_dir, TABLES) as out:

@@ -38,13 +38,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
-from .atomic import write_bytes
-from .codebook import CodebookError, Derived, Indicator
-from .codebook import load as load_codebook
-from .numbers import format_locale
-from .paths import PACKAGE_DIR
+from grassroots.pipeline.atomic import write_bytes
+from grassroots.codebook import CodebookError, Derived, Indicator
+from grassroots.codebook import load as load_codebook
+from grassroots.numbers import format_locale
+from grassroots.paths import PACKAGE_DIR
 
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
+TEMPLATES_DIR = PACKAGE_DIR / "brief" / "templates"
 LANGS = ("vi", "en")
 MAX_TABLE_ROWS = 50         # reports per comparison table (more: the 25 highest and 25 lowest)
 MAX_CHART_REPORTS = 30      # reports per chart
@@ -1731,8 +1731,8 @@ def _raw_checks(raw_dir: Path | None, corpus: Corpus) -> tuple[dict[str, str], d
     """Compare each report's raw file with the sha256 in reports.csv; read sidecar urls."""
     if raw_dir is None or not raw_dir.is_dir():
         return {}, {}
-    from . import rawio
-    from .rawio import RAW_SUFFIXES, sha256_file
+    from grassroots.pipeline import rawio
+    from grassroots.pipeline.rawio import RAW_SUFFIXES, sha256_file
 
     files = {}
     for p in sorted(raw_dir.iterdir()):
@@ -1935,7 +1935,7 @@ def _split_list(value) -> list[str]:
 def build_briefs(processed_dir: Path, reports_dir: Path, raw_dir: Path | None = None, report_ids="",
                  langs="vi,en", title: str = "") -> BriefResult:
     """Render REPORTS_DIR/briefs/brief-<lang>.html, REPORTS_DIR/index.html and REPORTS_DIR/data/."""
-    from .corpus import code_version
+    from grassroots.pipeline.corpus import code_version
 
     processed_dir, reports_dir = Path(processed_dir), Path(reports_dir)
     langs = _split_list(langs) or list(LANGS)
@@ -1943,7 +1943,7 @@ def build_briefs(processed_dir: Path, reports_dir: Path, raw_dir: Path | None = 
     if bad:
         raise ValueError(f"LANGS must be among {', '.join(LANGS)}; got {', '.join(bad)}")
     langs = list(dict.fromkeys(langs))
-    from .corpus import LARGE_CORPUS, progress_bar
+    from grassroots.pipeline.corpus import LARGE_CORPUS, progress_bar
 
     corpus = Corpus(processed_dir, _split_list(report_ids))
     # large corpora: a bar over the steps (tables and workbook, then each language's brief)
@@ -2020,7 +2020,7 @@ def build_briefs(processed_dir: Path, reports_dir: Path, raw_dir: Path | None = 
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    from .paths import display_path, resolve_dir
+    from grassroots.paths import display_path, resolve_dir
 
     parser = argparse.ArgumentParser(prog="python -m grassroots.brief", description=__doc__.splitlines()[0])
     parser.add_argument("--processed", default=None, help="PROCESSED_DIR (default data/processed)")
@@ -2041,6 +2041,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{display_path(reports_dir / name)}\t{size}")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,7 @@
+"""python -m grassroots.brief: see main()."""
+
+import sys
+
+from grassroots.brief import main
+
+sys.exit(main())

@@ -1,0 +1,7 @@
+"""python -m grassroots.validate: see main()."""
+
+import sys
+
+from grassroots.validate import main
+
+sys.exit(main())
