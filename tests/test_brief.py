@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from grassroots.brief import XLSX_NAME, build_briefs, slug_of
+from grassroots.brief import build_briefs
+from grassroots.brief.model import slug_of
+from grassroots.brief.workbook import XLSX_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ROOT / "tests" / "fixtures" / "brief_tables"
@@ -413,3 +415,60 @@ def test_notebook_is_thin_and_in_sync():
         assert name in params
     code = [src for kind, src in nb40.CELLS if kind == "code"]
     assert sum("build_briefs(" in src for src in code) == 1
+
+
+def test_a_new_key_finding_needs_no_python(tmp_path, monkeypatch):
+    """One more key_findings entry in the codebook gives its sentence, with its source line."""
+    from grassroots.brief import narrative
+    from grassroots.codebook import load as load_codebook
+    from grassroots.paths import CODEBOOK_FILE
+    from grassroots.pipeline.rawio import load_yaml
+
+    entries = load_yaml(CODEBOOK_FILE.read_text(encoding="utf-8"))["key_findings"]
+    entries.append({"when": "context.population", "needs": ["context.area"],
+                    "vi": "{Loc} có {value} người trên {context.area} km².",
+                    "en": "{Loc} has {value} residents on {context.area} km²."})
+    monkeypatch.setattr(narrative, "KEY_FINDINGS", narrative.read_key_findings(entries, load_codebook()))
+    build_briefs(TABLES, tmp_path)
+    vi = (tmp_path / "briefs" / "brief-vi.html").read_text(encoding="utf-8")
+    en = (tmp_path / "briefs" / "brief-en.html").read_text(encoding="utf-8")
+    assert "Huyện Kbang có 60.208 người trên 1.842,43 km²." in vi
+    assert "Kbang district has 60,208 residents on 1,842.43 km²." in en
+    assert en.count("residents on") == 1  # only Kbang states its population
+    page = parse(en)
+    assert f"#src-{slug_of('kbang_2020')}-context.population" in page.links  # cited: line 9
+    assert row_of(page, "sources-table", "Kbang")  # and listed among the sources
+    assert any(r[1][0] == "Population" and r[4][0] == "9" for r in page.tables["sources-table"][1:])
+
+
+def test_key_findings_entries_are_checked():
+    from grassroots.brief.narrative import read_key_findings
+    from grassroots.codebook import CodebookError
+    from grassroots.codebook import load as load_codebook
+
+    cb = load_codebook()
+    with pytest.raises(CodebookError, match=r"key_findings\[0\] \(petitions\.nowhere\): field 'when': "
+                                            r"'petitions\.nowhere' is neither"):
+        read_key_findings([{"when": "petitions.nowhere", "vi": "{value}", "en": "{value}"}], cb)
+    with pytest.raises(CodebookError, match=r"key_findings\[0\] \(models\.total\): field 'en': unknown "
+                                            r"placeholders \['models\.collective'\]"):
+        read_key_findings([{"when": "models.total", "vi": "{value}", "en": "{value} {models.collective}"}], cb)
+    with pytest.raises(CodebookError, match=r"key_findings\[0\] \(models\.total\): field 'vi': unknown "
+                                            r"placeholders \['num'\]"):  # {num} belongs to rates
+        read_key_findings([{"when": "models.total", "vi": "{num}", "en": "{value}"}], cb)
+    (kf,) = read_key_findings([{"when": "admin.rate_online", "vi": "{num}/{den}", "en": "{value}"}], cb)
+    assert kf.cites == ("admin.dossiers_received_online", "admin.dossiers_received")  # the rate's figures
+
+
+def test_a_message_missing_a_language_is_named(tmp_path):
+    from grassroots import ruleset
+    from grassroots.paths import RULES_DIR
+
+    (tmp_path / "schemas").mkdir()
+    shutil.copy(RULES_DIR / "schemas" / "brief_messages.schema.yml", tmp_path / "schemas")
+    text = (RULES_DIR / "brief_messages.yml").read_text(encoding="utf-8")
+    line = '  en: "Sources and provenance"\n'
+    assert text.count(line) == 1
+    (tmp_path / "brief_messages.yml").write_text(text.replace(line, ""), encoding="utf-8")
+    with pytest.raises(ruleset.RulesError, match=r"^brief_messages\.yml: sec_sources: 'en' is a required property"):
+        ruleset.load("brief_messages", tmp_path)

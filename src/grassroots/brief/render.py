@@ -1,0 +1,803 @@
+"""Comparative briefs (vi, en) and REPORTS_DIR/index.html from the processed tables.
+
+    build_briefs(processed_dir, reports_dir, raw_dir=None, report_ids="", langs="vi,en", title="")
+    python -m grassroots.brief [--processed DIR] [--reports DIR] [--raw DIR] [--ids A,B]
+                               [--langs vi,en] [--title TEXT]
+
+notebooks/40-brief.ipynb calls build_briefs() once; the pipeline's brief stage expects
+REPORTS_DIR/briefs/brief-vi.html, REPORTS_DIR/briefs/brief-en.html and REPORTS_DIR/index.html.
+
+Design choice: DESIGN.md section 7 sketches nbconvert turning the executed notebook into HTML.
+The briefs are instead rendered directly from Python with Jinja2 (templates/brief.html.j2,
+autoescape on), inside the notebook's single package call. This gives full control over
+self-containment (inline CSS, charts as base64 SVG data URIs, no script, no CDN), escaping of
+report text, and determinism: no timestamps, no random ids, no machine paths. Charts are drawn
+with matplotlib (Agg, no pyplot state) with a fixed svg.hashsalt and metadata {'Date': None};
+the XLSX workbook is written with openpyxl and its zip re-packed with fixed timestamps. Two
+runs on the same tables give the same bytes.
+
+Inputs: reports.csv, indicators.csv, findings.csv, citations.csv, models.csv, errors.csv,
+corrections.csv in PROCESSED_DIR; any of them may be absent or empty. Outputs are written
+atomically. With many reports (10,000) the brief aggregates and ranks: tables show at most
+MAX_TABLE_ROWS reports, charts MAX_CHART_REPORTS, and point to the full CSV/XLSX data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import statistics
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from grassroots.brief import narrative
+from grassroots.brief.charts import chart_rates, theme_charts
+from grassroots.brief.language import LANGS, TEXT, Lang, kind_name
+from grassroots.brief.model import (
+    DERIVED,
+    LEVEL_RANK,
+    MAX_TABLE_ROWS,
+    SEVERITY_RANK,
+    Corpus,
+    Fig,
+    Finding,
+    Report,
+    count_rows,
+    listed,
+)
+from grassroots.brief.narrative import MAX_SENTENCE_REPORTS, Sentence
+from grassroots.brief.workbook import TABLE_ORDER, XLSX_NAME, build_xlsx, xlsx_key, xlsx_plan
+from grassroots.codebook import Derived, Indicator
+from grassroots.paths import PACKAGE_DIR
+from grassroots.pipeline.atomic import write_bytes
+
+TEMPLATES_DIR = PACKAGE_DIR / "brief" / "templates"
+MAX_CHART_REPORTS = 30      # reports per chart
+MAX_FINDINGS = 300          # findings listed in the data-quality section
+MAX_ERRORS = 100
+MAX_INSTRUMENTS = 50
+MAX_INSTRUMENT_MATRIX = 8   # reports side by side in the instruments table
+MAX_MODELS = 100
+MAX_SUMMARY_THRESHOLD = 10  # a per-theme summary (median, range) when more reports than this
+
+
+# -------------------------------------------------------------------------------- elements
+
+@dataclass
+class Cell:
+    text: str = ""
+    cls: str = ""
+    href: str = ""
+    id: str = ""
+    title: str = ""
+    th: bool = False
+    colspan: int = 1
+    flags: list = field(default_factory=list)   # [(label, href, title)]
+
+
+@dataclass
+class Header:
+    text: str
+    sub: str = ""
+    cls: str = ""
+
+
+@dataclass
+class Row:
+    cells: list
+    cls: str = ""
+
+
+@dataclass
+class Table:
+    caption: str
+    headers: list
+    rows: list
+    notes: list = field(default_factory=list)
+    id: str = ""
+    cls: str = ""
+
+
+
+class Sources:
+    """The figures the brief shows; each gets an anchor in the sources table."""
+
+    def __init__(self, corpus: Corpus):
+        self.corpus = corpus
+        self.used: set[tuple[str, str]] = set()
+
+    def href(self, report: Report, code: str) -> str:
+        self.used.add((report.id, code))
+        return f"#src-{report.slug}-{code}"
+
+
+
+# --------------------------------------------------------------------------------- builder
+
+class BriefBuilder:
+    """Everything one brief (one language) shows, as plain data for the template."""
+
+    def __init__(self, corpus: Corpus, lang: Lang, title: str, other_langs: list[str]):
+        self.c = corpus
+        self.lang = lang
+        self.t = lang.t
+        self.title = title or self.t["default_title"]
+        self.other_langs = other_langs
+        self.sources = Sources(corpus)
+        self.listed_reports: set[str] = set()
+        self._label_reports()
+
+    def _label_reports(self) -> None:
+        labels = {}
+        for r in self.c.reports:
+            r.label = f"{r.short} · {self.lang.period_short(r)}"
+            labels.setdefault(r.label, []).append(r)
+        for label, reports in labels.items():
+            if len(reports) > 1:
+                for r in reports:
+                    r.label = f"{label} ({r.id})"
+
+    # ---- helpers
+    def report_cell(self, r: Report) -> Cell:
+        href = f"#rep-{r.slug}" if r.id in self.listed_reports else ""
+        return Cell(r.label, th=True, href=href, cls="rowhead")
+
+    def flags_for(self, r: Report, codes: Iterable[str]) -> list:
+        out, seen = [], set()
+        for code in codes:
+            for f in self.c.findings_by_fig.get((r.id, code), []):
+                if f.n not in seen:
+                    seen.add(f.n)
+                    out.append((str(f.n), f"#dq-{f.n}", self.message(f)))
+        return out
+
+    def plain_number(self, text: str) -> str:
+        """A bare number from findings.csv ("94.11") in the brief's style ("94,11"); other text as is."""
+        if re.fullmatch(r"-?\d+(?:\.\d+)?", text or ""):
+            return self.lang.num(Decimal(text))
+        return text
+
+    def message(self, f: Finding) -> str:
+        row = f.row
+        key = "message_vi" if self.lang.code == "vi" else "message_en"
+        return row.get(key) or row.get("message_en") or row.get("message_vi") or row.get("message") or row.get("check", "")
+
+    def fig_cell(self, r: Report, code: str) -> Cell:
+        ind = self.c.cb.indicators[code]
+        f = self.c.fig(r, code)
+        flags = self.flags_for(r, [code])
+        if f is None:
+            return Cell(self.t["not_reported"], cls="nr" + (" flag" if flags else ""), flags=flags)
+        return Cell(self.lang.fig(ind, f), cls="num" + (" flag" if flags else ""),
+                    href=self.sources.href(r, code), flags=flags)
+
+    def derived_cell(self, r: Report, d: Derived) -> Cell:
+        value = self.c.derived(r, d)
+        flags = self.flags_for(r, self.c.derived_inputs(d))
+        title = self.lang.formula(d) if not d.per10k else ""
+        if value is None:
+            return Cell(self.t["cannot_compute"], cls="computed na" + (" flag" if flags else ""), title=title, flags=flags)
+        text = self.lang.num(value, 1) if d.per10k else self.lang.pct(value)
+        return Cell(text, cls="num computed" + (" flag" if flags else ""), title=title, flags=flags)
+
+    def links(self, names: list[str]) -> str:
+        return ", ".join(f"{n}.csv" for n in names) + f", {XLSX_NAME}"
+
+    # ---- 1. scope
+    def scope(self) -> dict:
+        c, lang, t = self.c, self.lang, self.t
+        reports = c.reports
+        if not reports:
+            return {"summary": t["no_reports"], "tables": [], "reports": None, "selected": ""}
+        localities = {(r.get("province"), r.get("district"), r.get("locality") or r.id) for r in reports}
+        provinces = {r.get("province") for r in reports if r.get("province")}
+        dates = [r.get("issue_date") for r in reports if re.match(r"^\d{4}", r.get("issue_date"))]
+        newest = max(dates) if dates else ""
+        summary = t["scope_summary"].format(n=lang.num(Decimal(len(reports)), 0), m=lang.num(Decimal(len(localities)), 0),
+                                            p=lang.num(Decimal(len(provinces)), 0), date=lang.date_phrase(newest))
+        if not newest:
+            summary = summary.rsplit(".", 2)[0] + ". " + t["scope_no_date"]
+        tables = []
+        for key, dim, counter, fmt in (
+            ("by_level", "col_level", Counter(r.level for r in reports), lang.level),
+            ("by_period", "col_period", Counter(r.months for r in reports), lang.period_length),
+            ("by_type", "col_type", Counter(r.get("report_type") for r in reports), lang.report_type),
+            ("by_province", "col_province", Counter(r.get("province") for r in reports), lambda p: p or "—"),
+        ):
+            items = sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0])))
+            rows = [Row([Cell(fmt(k)), Cell(lang.num(Decimal(n), 0), cls="num")]) for k, n in items[:20]]
+            notes = [t["truncated_plain"].format(shown=20, total=len(items), links="reports.csv")] if len(items) > 20 else []
+            tables.append(Table(t[key], [Header(t[dim]), Header(t["count"], cls="num")], rows, notes, cls="compact"))
+        shown = listed(reports)
+        self.listed_reports = {r.id for r in shown}
+        rows = []
+        for r in shown:
+            unit_2025 = ", ".join(x for x in (r.get("ward_2025"), r.get("province_2025")) if x) or "—"
+            rows.append(Row([
+                Cell(r.get("locality") or r.short, th=True, id=f"rep-{r.slug}", cls="rowhead",
+                     flags=self.flags_for(r, [""])),  # findings on the report as a whole
+                Cell(r.get("district") or "—"), Cell(r.get("province") or "—"), Cell(unit_2025),
+                Cell(lang.level(r.level)), Cell(lang.period_short(r)),
+                Cell(lang.report_type(r.get("report_type"))), Cell(lang.date(r.get("issue_date")) or "—"),
+                Cell(r.get("doc_number") or "—"), Cell(r.id, cls="code"),
+            ]))
+        notes = []
+        if len(reports) > len(shown):
+            notes.append(t["truncated_plain"].format(shown=len(shown), total=len(reports), links=self.links(["reports"])))
+        reports_table = Table(t["reports_table"], [Header(t[k]) for k in (
+            "col_locality", "col_district", "col_province", "col_unit_2025", "col_level", "col_period", "col_type",
+            "col_issue_date", "col_doc", "col_report_id")], rows, notes, id="reports-table")
+        selected = t["scope_selected"].format(ids=", ".join(c.selected_ids)) if c.selected_ids else ""
+        return {"summary": summary, "tables": tables, "reports": reports_table, "selected": selected}
+
+    # ---- 3. theme tables
+    def theme_rank_key(self, theme: str, reporters: list[Report]):
+        """The column that ranks a long table: its first computed rate, else its most stated figure."""
+        for d in DERIVED:
+            if d.theme == theme and not d.per10k and any(self.c.derived(r, d) is not None for r in reporters):
+                return self.lang.derived_title(self.c.cb, d), (lambda r, d=d: self.c.derived(r, d))
+        counts = Counter(code for r in reporters for code in self._theme_codes(theme) if self.c.fig(r, code))
+        code = sorted(counts.items(), key=lambda kv: (-kv[1], self.c.cb.indicators[kv[0]].order))[0][0]
+        return self.lang.title(self.c.cb.indicators[code]), (
+            lambda r, code=code: self.c.fig(r, code).value if self.c.fig(r, code) else None)
+
+    def _theme_codes(self, theme: str) -> list[str]:
+        return [ind.code for ind in self.c.themes[theme]]
+
+    def theme_rows(self, theme: str) -> tuple[list, list[str], list[Report]]:
+        """(rows to show: Report or ("gap", n), notes, reporters)."""
+        c = self.c
+        codes = self._theme_codes(theme)
+        reporters = [r for r in c.reports if any((r.id, code) in c.values for code in codes)]
+        if len(c.reports) <= MAX_TABLE_ROWS:
+            return list(c.reports), [], reporters
+        key_title, key = self.theme_rank_key(theme, reporters)
+        keyed = [(key(r), r) for r in reporters]
+        ranked = sorted([(v, r) for v, r in keyed if v is not None], key=lambda vr: (-vr[0], vr[1].label, vr[1].id))
+        missing = len(keyed) - len(ranked)
+        notes = []
+        half = MAX_TABLE_ROWS // 2
+        if len(ranked) > MAX_TABLE_ROWS:
+            rows = [r for _, r in ranked[:half]] + [("gap", len(ranked) - 2 * half)] + [r for _, r in ranked[-half:]]
+            notes.append(self.t["truncated"].format(
+                shown=self.lang.num(Decimal(MAX_TABLE_ROWS), 0), total=self.lang.num(Decimal(len(reporters)), 0),
+                top=half, bottom=half, key=key_title, links=self.links(["indicators"])))
+        else:
+            rows = [r for _, r in ranked]
+            notes.append(self.t["truncated_plain"].format(shown=self.lang.num(Decimal(len(rows)), 0),
+                                                          total=self.lang.num(Decimal(len(reporters)), 0),
+                                                          links=self.links(["indicators"])))
+        if missing:
+            notes.append(self.t["without_key"].format(n=self.lang.num(Decimal(missing), 0), key=key_title))
+        return rows, notes, reporters
+
+    def theme_section(self, theme: str) -> dict:
+        c, lang, t = self.c, self.lang, self.t
+        title = lang.theme_title(c.cb, theme)
+        inds = [ind for ind in c.themes[theme] if ind.code in c.codes_reported]
+        missing = [lang.title(ind) for ind in c.themes[theme] if ind.code not in c.codes_reported]
+        out = {"id": f"theme-{theme}", "title": title, "table": None, "summary": None, "charts": [],
+               "notes": [], "findings": [], "more_findings": ""}
+        if not inds or not c.reports:
+            out["notes"].append(t["theme_empty"])
+            return out
+        rows_spec, notes, reporters = self.theme_rows(theme)
+        shown = [r for r in rows_spec if isinstance(r, Report)]
+        derived = [d for d in DERIVED if d.theme == theme and any(c.derived(r, d) is not None for r in shown)]
+        columns: list = []
+        for ind in inds:
+            columns.append(ind)
+            columns += [d for d in derived if d.after == ind.code and not d.per10k]
+        columns += [d for d in derived if not d.after and not d.per10k]
+        columns += [d for d in derived if d.after and d.after not in {i.code for i in inds} and not d.per10k]
+        columns += [d for d in derived if d.per10k]
+        headers = [Header(t["col_report"]), Header(t["col_level"]), Header(t["col_period"])]
+        for col in columns:
+            if isinstance(col, Indicator):
+                sub = lang.unit(col.unit) if col.kind != "area" else t["area_unit"]
+                headers.append(Header(lang.title(col), sub=sub, cls="num"))
+            else:
+                headers.append(Header(lang.derived_title(c.cb, col), sub=t["per10k"] if col.per10k else t["computed"],
+                                      cls="num computed"))
+        rows = []
+        for spec in rows_spec:
+            if not isinstance(spec, Report):
+                rows.append(Row([Cell(t["gap_row"].format(n=lang.num(Decimal(spec[1]), 0)), colspan=len(headers),
+                                      cls="gap")], cls="gap"))
+                continue
+            r = spec
+            cells = [self.report_cell(r), Cell(lang.level(r.level)), Cell(lang.period_short(r))]
+            for col in columns:
+                cells.append(self.fig_cell(r, col.code) if isinstance(col, Indicator) else self.derived_cell(r, col))
+            rows.append(Row(cells))
+        if missing:
+            notes.append(t["not_in_any"].format(titles="; ".join(missing)))
+        out["table"] = Table(title, headers, rows, notes, id=f"table-{theme}", cls="figures hidden-caption")
+        # findings concerning the figures in this table
+        seen, flagged = set(), []
+        for r in shown:
+            for code in [ind.code for ind in inds]:
+                for f in c.findings_by_fig.get((r.id, code), []):
+                    if f.n not in seen:
+                        seen.add(f.n)
+                        flagged.append(f)
+        flagged.sort(key=lambda f: f.n)
+        out["findings"] = [(f.n, f"#dq-{f.n}", self.by_report_label(f), self.message(f)) for f in flagged[:20]]
+        if len(flagged) > 20:
+            out["more_findings"] = t["more_findings"].format(n=len(flagged) - 20)
+        if len(c.reports) > MAX_SUMMARY_THRESHOLD:
+            out["summary"] = self.theme_summary(theme, inds, [d for d in DERIVED if d.theme == theme])
+        charts_reports = [r for r in shown][:MAX_CHART_REPORTS]
+        total = len(reporters)
+        out["charts"] = theme_charts(c, theme, charts_reports, lang, total)
+        return out
+
+    def by_report_label(self, f: Finding) -> str:
+        r = self.c.by_id.get(f.report_id)
+        return r.label if r else (f.report_id or "—")
+
+    def theme_summary(self, theme: str, inds: list[Indicator], derived: list[Derived]) -> Table:
+        c, lang, t = self.c, self.lang, self.t
+        rows = []
+        n_all = len(c.reports)
+        for col in list(inds) + derived:
+            if isinstance(col, Indicator):
+                values = [c.fig(r, col.code).value for r in c.reports if c.fig(r, col.code) is not None]
+                label = lang.title(col)
+
+                def fmt(v, col=col):
+                    return lang.fig(col, Fig(v, None, "", "", ""))
+            else:
+                values = [v for v in (c.derived(r, col) for r in c.reports) if v is not None]
+                label = lang.derived_title(c.cb, col) + f" ({t['computed']})"
+
+                def fmt(v, col=col):
+                    return lang.num(v, 1) if col.per10k else lang.pct(v)
+            if not values:
+                continue
+            med = statistics.median(values)
+            rows.append(Row([Cell(label, th=True), Cell(f"{lang.num(Decimal(len(values)), 0)}/{lang.num(Decimal(n_all), 0)}", cls="num"),
+                             Cell(fmt(Decimal(med)), cls="num"), Cell(fmt(min(values)), cls="num"),
+                             Cell(fmt(max(values)), cls="num")]))
+        return Table(t["theme_summary"].format(n=lang.num(Decimal(n_all), 0)),
+                     [Header(t["col_indicator"]), Header(t["col_n"], cls="num"), Header(t["col_median"], cls="num"),
+                      Header(t["col_min"], cls="num"), Header(t["col_max"], cls="num")], rows, cls="compact")
+
+    # ---- 2. key findings
+    def refs(self, r: Report, codes: Iterable[str]) -> list:
+        out, seen = [], set()
+        for code in codes:
+            f = self.c.fig(r, code)
+            if f is None:
+                continue
+            href = self.sources.href(r, code)
+            label = self.t["line_ref"].format(line=f.line or "?")
+            if label not in seen:
+                seen.add(label)
+                out.append((label, href))
+        return out
+
+    def findings_section(self) -> dict:
+        c, lang, t = self.c, self.lang, self.t
+        out = {"per_report": [], "comparisons": [], "intro": "", "not_compared": "", "chart": None,
+               "no_comparison": ""}
+        if not c.reports:
+            return out
+        if len(c.reports) <= MAX_SENTENCE_REPORTS:
+            for r in c.reports:
+                sentences = narrative.report_sentences(c, r, lang, self.refs) or [Sentence(t["nothing_headline"])]
+                head = f"{r.label} — {lang.level(r.level)}, {lang.report_type(r.get('report_type'))}"
+                out["per_report"].append({"label": head, "href": f"#rep-{r.slug}" if r.id in self.listed_reports else "",
+                                          "sentences": sentences})
+        else:
+            out["intro"] = t["aggregate_intro"].format(n=lang.num(Decimal(len(c.reports)), 0), max=MAX_SENTENCE_REPORTS)
+        # fair comparisons: same level and same period length
+        out["comparisons"], singles = narrative.comparisons(c, lang, self.refs)
+        if not out["comparisons"]:
+            out["no_comparison"] = t["no_comparison"]
+        if singles and len(c.reports) <= MAX_SENTENCE_REPORTS:
+            out["not_compared"] = t["not_compared"].format(list="; ".join(
+                f"{r.label} ({lang.level(r.level)}, {lang.period_length(r.months)})" for r in singles))
+        # the overview chart: reports with the most computed rates first
+        series = [d for d in DERIVED if d.chart]
+        have = [(sum(1 for d in series if c.derived(r, d) is not None), r) for r in c.reports]
+        have = [(k, r) for k, r in have if k]
+        if len(have) > MAX_CHART_REPORTS:
+            chosen = {r.id for _, r in sorted(have, key=lambda kr: (-kr[0], kr[1].label, kr[1].id))[:MAX_CHART_REPORTS]}
+            chart_reports = [r for _, r in have if r.id in chosen]
+        else:
+            chart_reports = [r for _, r in have]
+        out["chart"] = chart_rates(c, chart_reports, lang, len(have))
+        return out
+
+    # ---- 5. data quality
+    def quality(self) -> dict:
+        c, lang, t = self.c, self.lang, self.t
+        sev = Counter(f.severity or "—" for f in c.findings)
+        sev_text = ", ".join(f"{lang.num(Decimal(n), 0)} {t['severity'].get(s, s)}" for s, n in
+                             sorted(sev.items(), key=lambda kv: (SEVERITY_RANK.get(kv[0], 3), kv[0])))
+        summary = t["quality_summary"].format(f=lang.num(Decimal(len(c.findings)), 0), sev=sev_text or "—",
+                                              e=lang.num(Decimal(len(c.errors)), 0))
+        rows = []
+        for f in c.findings[:MAX_FINDINGS]:
+            r = c.by_id.get(f.report_id)
+            figs = []
+            for code in f.codes:
+                ind = c.cb.indicators.get(code)
+                name = lang.title(ind) if ind else code
+                if r is not None and c.fig(r, code) is not None:
+                    figs.append(f"{name}: {lang.fig(ind, c.fig(r, code))}")
+                    self.sources.href(r, code)
+                else:
+                    figs.append(name)
+            report_cell = self.report_cell(r) if r else Cell(f.report_id or "—", th=True)
+            report_cell.id = f"dq-{f.n}"
+            report_cell.text = f"{f.n}. {report_cell.text}"
+            rows.append(Row([
+                report_cell,
+                Cell(t["severity"].get(f.severity, f.severity or "—"), cls=f"sev sev-{re.sub(r'[^a-z]', '', f.severity) or 'none'}"),
+                Cell(f.row.get("check", ""), cls="code"),
+                Cell("; ".join(figs) or "—"),
+                Cell(self.message(f)),
+                Cell(self.plain_number(f.row.get("expected", ""))), Cell(self.plain_number(f.row.get("observed", ""))),
+                Cell(f.row.get("lines", "")),
+            ], cls="finding"))
+        notes = []
+        if len(c.findings) > MAX_FINDINGS:
+            notes.append(t["truncated_plain"].format(shown=MAX_FINDINGS, total=len(c.findings), links=self.links(["findings"])))
+        findings = Table(t["quality_findings"], [Header(t[k]) for k in (
+            "col_report", "col_severity", "col_check", "col_figures", "col_message", "col_expected", "col_observed",
+            "col_line")], rows, notes, id="findings-table") if rows else None
+        erows = [Row([Cell(e.get("report_id", ""), cls="code", th=True), Cell(e.get("stage", "")),
+                      Cell(e.get("error", ""))]) for e in c.errors[:MAX_ERRORS]]
+        enotes = [t["truncated_plain"].format(shown=MAX_ERRORS, total=len(c.errors), links=self.links(["errors"]))] \
+            if len(c.errors) > MAX_ERRORS else []
+        errors = Table(t["quality_errors"], [Header(t["col_report_id"]), Header(t["col_stage"]), Header(t["col_error"])],
+                       erows, enotes, id="errors-table", cls="hidden-caption") if erows else None
+        return {"summary": summary if (c.findings or c.errors) else t["quality_none"], "findings": findings,
+                "errors": errors, "errors_none": t["errors_none"] if not c.errors else ""}
+
+    # ---- 6. caveats
+    def caveats(self) -> list[str]:
+        c, lang, t = self.c, self.lang, self.t
+        out = []
+        levels = sorted({r.level for r in c.reports}, key=lambda x: LEVEL_RANK.get(x, 9))
+        periods = sorted({r.months for r in c.reports}, key=lambda m: -(m or 0))
+        types = sorted({r.get("report_type") for r in c.reports})
+        if len(levels) > 1:
+            out.append(t["caveat_level"].format(levels=", ".join(lang.level(x) for x in levels)))
+        if len(periods) > 1:
+            out.append(t["caveat_period"].format(periods=", ".join(lang.period_length(m) for m in periods)))
+        if len(types) > 1:
+            out.append(t["caveat_type"].format(types=", ".join(lang.report_type(x) for x in types)))
+        if c.reports and len(levels) == 1 and len(periods) == 1 and len(types) == 1:
+            out.append(t["caveat_same_scope"])
+        if any(code.startswith("petitions.") for code in c.codes_reported):
+            out.append(t["caveat_denominators"])
+        if "context.population" in c.codes_reported:
+            out.append(t["caveat_population"])
+        if any(r.level in ("district", "commune") for r in c.reports):
+            out.append(t["caveat_2025"])
+        out.append(t["caveat_extraction"])
+        return out
+
+    # ---- 7. instruments and models
+    def instruments(self) -> dict:
+        c, lang, t = self.c, self.lang, self.t
+        if not c.citations:
+            return {"intro": t["instruments_none"], "table": None}
+        by_inst: dict[str, dict] = {}
+        for row in c.citations:
+            key = row.get("canonical_id") or " ".join(x for x in (row.get("kind"), row.get("number"), row.get("year")) if x)
+            entry = by_inst.setdefault(key, {"row": row, "reports": {}})
+            entry["reports"].setdefault(row["report_id"], row.get("line", ""))
+        ranked = sorted(by_inst.items(), key=lambda kv: (-len(kv[1]["reports"]), kv[0]))
+        citing = sorted({row["report_id"] for row in c.citations}, key=lambda rid: c.order.get(rid, 0))
+        matrix = [c.by_id[rid] for rid in citing] if len(citing) <= MAX_INSTRUMENT_MATRIX else []
+        headers = [Header(t["col_instrument"]), Header(t["col_kind"]), Header(t["col_number"]), Header(t["col_year"]),
+                   Header(t["col_cited_by"], cls="num")] + [Header(r.label, cls="center") for r in matrix]
+        rows = []
+        for key, entry in ranked[:MAX_INSTRUMENTS]:
+            row = entry["row"]
+            cells = [Cell(key, th=True, cls="code"), Cell(kind_name(row.get("kind", ""), lang.code)), Cell(row.get("number", "")),
+                     Cell(row.get("year", "")), Cell(lang.num(Decimal(len(entry["reports"])), 0), cls="num")]
+            for r in matrix:
+                line = entry["reports"].get(r.id)
+                cells.append(Cell("✓ " + t["line_ref"].format(line=line) if line is not None else "·",
+                                  cls="center" + ("" if line is not None else " nr")))
+            rows.append(Row(cells))
+        notes = [t["instruments_ranked"]]
+        if len(ranked) > MAX_INSTRUMENTS:
+            notes.append(t["truncated_plain"].format(shown=MAX_INSTRUMENTS, total=len(ranked), links=self.links(["citations"])))
+        intro = t["instruments_intro"].format(n=lang.num(Decimal(len(ranked)), 0), r=lang.num(Decimal(len(citing)), 0))
+        return {"intro": intro, "table": Table(t["sec_instruments"], headers, rows, notes, id="instruments-table")}
+
+    def models(self) -> dict:
+        c, lang, t = self.c, self.lang, self.t
+        if not c.models:
+            return {"intro": t["models_none"], "table": None, "fields": None}
+        order = {r.id: i for i, r in enumerate(c.reports)}
+        models = sorted(c.models, key=lambda m: (order.get(m["report_id"], 0), m.get("name", ""), m.get("line", "")))
+        rows = []
+        for m in models[:MAX_MODELS]:
+            r = c.by_id[m["report_id"]]
+            field_name = lang.t["fields"].get(m.get("field", ""), m.get("field", ""))
+            rows.append(Row([self.report_cell(r), Cell(m.get("name", "")), Cell(m.get("owner", "")),
+                             Cell(m.get("place", "")), Cell(field_name), Cell(m.get("line", ""), cls="num")]))
+        notes = []
+        if len(models) > MAX_MODELS:
+            notes.append(t["truncated_plain"].format(shown=MAX_MODELS, total=len(models), links=self.links(["models"])))
+        table = Table(t["sec_models"], [Header(t[k]) for k in ("col_report", "col_name", "col_owner", "col_place",
+                                                                "col_field", "col_line")], rows, notes, id="models-table")
+        fields = Counter(m.get("field", "") or "—" for m in models)
+        ftable = Table(t["models_by_field"], [Header(t["col_field"]), Header(t["col_models"], cls="num")],
+                       [Row([Cell(lang.t["fields"].get(k, k)), Cell(lang.num(Decimal(n), 0), cls="num")])
+                        for k, n in sorted(fields.items(), key=lambda kv: (-kv[1], kv[0]))], cls="compact")
+        intro = t["models_intro"].format(n=lang.num(Decimal(len(models)), 0),
+                                         r=lang.num(Decimal(len({m['report_id'] for m in models})), 0))
+        return {"intro": intro, "table": table, "fields": ftable}
+
+    # ---- 8. provenance
+    def sources_table(self) -> Table | None:
+        c, lang, t = self.c, self.lang, self.t
+        order = {r.id: i for i, r in enumerate(c.reports)}
+        used = sorted(self.sources.used, key=lambda rc: (order.get(rc[0], 0), c.cb.indicators[rc[1]].order))
+        if not used:
+            return None
+        rows = []
+        for rid, code in used:
+            r = c.by_id[rid]
+            f = c.values[(rid, code)]
+            ind = c.cb.indicators[code]
+            quote = f.quote if len(f.quote) <= 600 else f.quote[:600] + "…"
+            rows.append(Row([Cell(r.label, th=True, id=f"src-{r.slug}-{code}", cls="rowhead"),
+                             Cell(lang.title(ind)), Cell(f.surface or "—", cls="num"),
+                             Cell(lang.fig(ind, f, unit=True), cls="num"), Cell(f.line, cls="num"),
+                             Cell(quote, cls="quote")]))
+        return Table(t["sources_figures"], [Header(t[k]) for k in ("col_report", "col_indicator", "col_value_written",
+                                                                    "col_value", "col_line", "col_quote")],
+                     rows, id="sources-table", cls="sources")
+
+    def provenance_reports(self, raw_checks: dict[str, str], sidecars: dict[str, dict]) -> Table | None:
+        c, t = self.c, self.t
+        if not c.reports:
+            return None
+        shown = [r for r in c.reports if r.id in self.listed_reports] or c.reports[:MAX_TABLE_ROWS]
+        headers = [Header(t["col_report_id"]), Header(t["col_title"]), Header(t["col_issuer"]),
+                   Header(t["col_sha"])]
+        if raw_checks:
+            headers.append(Header(t["col_raw_check"]))
+        any_url = any(sidecars.get(r.id, {}).get("url") for r in shown)
+        if any_url:
+            headers.append(Header(t["col_url"]))
+        rows = []
+        for r in shown:
+            cells = [Cell(r.id, th=True, cls="code"), Cell(r.get("title") or "—"), Cell(r.get("issuer") or "—"),
+                     Cell(r.get("sha256") or "—", cls="code sha")]
+            if raw_checks:
+                state = raw_checks.get(r.id, "raw_absent")
+                cells.append(Cell(t[state], cls="nr" if state != "raw_ok" else ""))
+            if any_url:
+                # shown as text, never as a link: the brief makes no request and has no outbound link
+                cells.append(Cell(sidecars.get(r.id, {}).get("url", "") or "—", cls="code"))
+            rows.append(Row(cells))
+        notes = []
+        if len(c.reports) > len(shown):
+            notes.append(t["truncated_plain"].format(shown=len(shown), total=len(c.reports), links=self.links(["reports"])))
+        return Table(t["sources_reports"], headers, rows, notes, id="raw-files-table")
+
+    def methods(self) -> list[str]:
+        c, lang, t = self.c, self.lang, self.t
+        formulas = "; ".join(f"{lang.derived_title(c.cb, d)} = {lang.formula(d)}" for d in DERIVED if not d.per10k)
+        return [m.format(corrections=lang.num(Decimal(c.n_corrections), 0),
+                         indicators=len(c.cb.indicators), themes=len(c.cb.themes), formulas=formulas)
+                for m in t["methods"]]
+
+    # ---- everything
+    def context(self, raw_checks: dict[str, str], sidecars: dict[str, dict], version: str) -> dict:
+        c, lang, t = self.c, self.lang, self.t
+        scope = self.scope()
+        themes = [self.theme_section(theme) for theme in c.cb.themes]
+        findings = self.findings_section()
+        quality = self.quality()
+        instruments = self.instruments()
+        models = self.models()
+        provenance = self.provenance_reports(raw_checks, sidecars)
+        sources = self.sources_table()  # last: collects every figure shown above
+        dates = [r.get("issue_date") for r in c.reports if re.match(r"^\d{4}", r.get("issue_date"))]
+        sections = [("scope", t["sec_scope"]), ("findings", t["sec_findings"]), ("tables", t["sec_tables"]),
+                    ("quality", t["sec_quality"]), ("caveats", t["sec_caveats"]),
+                    ("instruments", t["sec_instruments"]), ("models", t["sec_models"]),
+                    ("sources", t["sec_sources"]), ("methods", t["sec_methods"])]
+        return {
+            "lang": lang.code, "t": t, "title": self.title,
+            "subtitle": t["subtitle"].format(n=lang.num(Decimal(len(c.reports)), 0)),
+            "other_langs": [(code, f"brief-{code}.html", t["other_lang"]) for code in self.other_langs],
+            "sections": sections, "scope": scope, "findings": findings, "themes": themes,
+            "quality": quality, "caveats": self.caveats(), "instruments": instruments, "models": models,
+            "sources": sources, "provenance": provenance, "methods": self.methods(),
+            "code_version": t["code_version"].format(v=version), "version": version,
+            "newest": t["newest"].format(date=lang.date_phrase(max(dates))) if dates else "",
+            "css": _css(),
+        }
+
+
+
+# -------------------------------------------------------------------------------- outputs
+
+def _env():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=StrictUndefined,
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def _css() -> str:
+    return (TEMPLATES_DIR / "brief.css").read_text(encoding="utf-8")
+
+
+def _raw_checks(raw_dir: Path | None, corpus: Corpus) -> tuple[dict[str, str], dict[str, dict]]:
+    """Compare each report's raw file with the sha256 in reports.csv; read sidecar urls."""
+    if raw_dir is None or not raw_dir.is_dir():
+        return {}, {}
+    from grassroots.pipeline import rawio
+    from grassroots.pipeline.rawio import RAW_SUFFIXES, sha256_file
+
+    files = {}
+    for p in sorted(raw_dir.iterdir()):
+        if p.is_file() and p.suffix.lower() in RAW_SUFFIXES and not p.name.startswith("."):
+            files.setdefault(p.stem, p)
+    checks, sidecars = {}, {}
+    # Only the reports the provenance table lists are checked (no need to hash 10,000 files).
+    for r in listed(corpus.reports):
+        path = files.get(r.id)
+        if path is None:
+            checks[r.id] = "raw_absent"
+            continue
+        checks[r.id] = "raw_ok" if sha256_file(path) == r.get("sha256") else "raw_differs"
+        try:
+            url = rawio.read_sidecar(path).get("url")
+        except rawio.RawInputError:  # a bad sidecar is reported by extraction, not here
+            url = None
+        if url:
+            sidecars[r.id] = {"url": url}
+    return checks, sidecars
+
+
+def _human_size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+@dataclass
+class BriefResult:
+    files: list[tuple[str, int]]
+
+    def as_rows(self) -> list[dict]:
+        return [{"file": name, "bytes": size} for name, size in self.files]
+
+
+def _split_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [p.strip() for p in re.split(r"[,\n]", value) if p.strip()]
+    return [str(v).strip() for v in value if str(v).strip()]
+
+
+def build_briefs(processed_dir: Path, reports_dir: Path, raw_dir: Path | None = None, report_ids="",
+                 langs="vi,en", title: str = "") -> BriefResult:
+    """Render REPORTS_DIR/briefs/brief-<lang>.html, REPORTS_DIR/index.html and REPORTS_DIR/data/."""
+    from grassroots.pipeline.corpus import code_version
+
+    processed_dir, reports_dir = Path(processed_dir), Path(reports_dir)
+    langs = _split_list(langs) or list(LANGS)
+    bad = [lang for lang in langs if lang not in LANGS]
+    if bad:
+        raise ValueError(f"LANGS must be among {', '.join(LANGS)}; got {', '.join(bad)}")
+    langs = list(dict.fromkeys(langs))
+    from grassroots.pipeline.corpus import LARGE_CORPUS, progress_bar
+
+    corpus = Corpus(processed_dir, _split_list(report_ids))
+    # large corpora: a bar over the steps (tables and workbook, then each language's brief)
+    progress = progress_bar(1 + len(langs), "briefs", enabled=len(corpus.reports) >= LARGE_CORPUS)
+    version = code_version()
+    raw_checks, sidecars = _raw_checks(Path(raw_dir) if raw_dir else None, corpus)
+    env = _env()
+    written: list[tuple[str, int]] = []
+
+    def emit(rel: str, data: bytes) -> None:
+        write_bytes(reports_dir / rel, data)
+        written.append((rel, len(data)))
+
+    # data downloads: the processed CSVs, copied byte for byte, and one workbook
+    present = sorted((p for p in processed_dir.glob("*.csv") if not p.name.startswith(".")),
+                     key=lambda p: (TABLE_ORDER.index(p.stem) if p.stem in TABLE_ORDER else 99, p.stem))
+    tables_info, xlsx_note = [], []
+    digest = hashlib.sha256(f"xlsx:{version}\n".encode())
+    for p in present:
+        data = p.read_bytes()
+        digest.update(p.name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+        emit(f"data/{p.name}", data)
+        tables_info.append({"name": p.stem, "href": f"data/{p.name}", "rows": count_rows(p),
+                            "size": _human_size(len(data)), "about_vi": TEXT["vi"]["table_about"].get(p.stem, ""),
+                            "about_en": TEXT["en"]["table_about"].get(p.stem, "")})
+    data_dir = reports_dir / "data"
+    if data_dir.is_dir():
+        keep = {p.name for p in present} | {XLSX_NAME}
+        for old in sorted(data_dir.iterdir()):
+            if old.is_file() and old.name not in keep and old.suffix in (".csv", ".xlsx"):
+                old.unlink()
+    key = digest.hexdigest()
+    xlsx_path = data_dir / XLSX_NAME
+    if xlsx_key(xlsx_path) == key:  # same tables, same code: the workbook is already right
+        data = xlsx_path.read_bytes()
+        written.append((f"data/{XLSX_NAME}", len(data)))
+        xlsx_note = xlsx_plan(present, processed_dir, load=False)[1]
+    else:
+        sheets, xlsx_note = xlsx_plan(present, processed_dir)
+        readme = ["grassroots: processed tables / bảng số liệu đã xử lý",
+                  f"code version / phiên bản mã: {version}",
+                  "values: one row per report, one column per indicator (blank = not reported) / "
+                  "mỗi báo cáo một dòng, mỗi chỉ tiêu một cột (trống = không báo cáo)"] + xlsx_note
+        emit(f"data/{XLSX_NAME}", build_xlsx(sheets, readme, key))
+
+    progress.update()
+    template = env.get_template("brief.html.j2")
+    for code in langs:
+        builder = BriefBuilder(corpus, Lang(code), title, [o for o in langs if o != code])
+        html = template.render(**builder.context(raw_checks, sidecars, version))
+        emit(f"briefs/brief-{code}.html", html.encode("utf-8"))
+        progress.update()
+    progress.close()
+
+    dates = [r.get("issue_date") for r in corpus.reports if re.match(r"^\d{4}", r.get("issue_date"))]
+    sizes = dict(written)
+    index = env.get_template("index.html.j2").render(
+        title_vi=title or TEXT["vi"]["default_title"], title_en=title or TEXT["en"]["default_title"],
+        tv=TEXT["vi"], te=TEXT["en"],
+        briefs=[{"lang": code, "href": f"briefs/brief-{code}.html", "label": TEXT[code]["lang_name"],
+                 "size": _human_size(sizes[f"briefs/brief-{code}.html"])} for code in langs],
+        tables=tables_info, xlsx={"href": f"data/{XLSX_NAME}", "size": _human_size(sizes[f"data/{XLSX_NAME}"]),
+                                  "notes": xlsx_note},
+        n_reports_vi=TEXT["vi"]["index_reports"].format(n=Lang("vi").num(Decimal(len(corpus.reports)), 0)),
+        n_reports_en=TEXT["en"]["index_reports"].format(n=Lang("en").num(Decimal(len(corpus.reports)), 0)),
+        version=version,
+        newest_vi=Lang("vi").date_phrase(max(dates)) if dates else "",
+        newest_en=Lang("en").date_phrase(max(dates)) if dates else "",
+        css=_css())
+    emit("index.html", index.encode("utf-8"))
+    return BriefResult(sorted(written))
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from grassroots.paths import display_path, resolve_dir
+
+    parser = argparse.ArgumentParser(prog="python -m grassroots.brief", description=__doc__.splitlines()[0])
+    parser.add_argument("--processed", default=None, help="PROCESSED_DIR (default data/processed)")
+    parser.add_argument("--reports", default=None, help="REPORTS_DIR (default reports)")
+    parser.add_argument("--raw", default=None, help="RAW_DIR (default data/raw)")
+    parser.add_argument("--ids", default="", help="comma-separated report ids (default: all)")
+    parser.add_argument("--langs", default="vi,en")
+    parser.add_argument("--title", default="")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    reports_dir = resolve_dir(args.reports, "REPORTS_DIR")
+    try:
+        result = build_briefs(resolve_dir(args.processed, "PROCESSED_DIR"), reports_dir,
+                              resolve_dir(args.raw, "RAW_DIR"), args.ids, args.langs, args.title)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for name, size in result.files:
+        print(f"{display_path(reports_dir / name)}\t{size}")
+    return 0
+
