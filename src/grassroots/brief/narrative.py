@@ -20,8 +20,10 @@ from grassroots.pipeline.rawio import load_yaml
 
 MAX_SENTENCE_REPORTS = 12   # above this, key findings are aggregated per comparable group
 
-# The placeholders every template may use besides figure codes (documented in codebook.yml).
-_PLACEHOLDERS = {"Loc", "loc", "value", "s"}
+# The placeholders of the templates besides figure codes (documented in codebook.yml): in every
+# template, when `when` is a figure, when it is a rate.
+_PLACEHOLDERS = {"Loc", "loc", "value"}
+_FIGURE_PLACEHOLDERS = {"s"}
 _RATE_PLACEHOLDERS = {"num", "den", "reported"}
 _FIELDS = ("when", "vi", "en", "needs", "unless", "group", "cites")
 
@@ -90,7 +92,8 @@ def read_key_findings(entries, cb: Codebook) -> tuple[KeyFinding, ...]:
                     raise CodebookError(f"{where}: field '{key}': {code!r} is neither an indicator code "
                                         "nor a derived rate key")
         rate = DERIVED_BY_KEY.get(when)
-        allowed = _PLACEHOLDERS | (_RATE_PLACEHOLDERS if rate else set()) | {when, *lists["needs"]}
+        allowed = (_PLACEHOLDERS | (_RATE_PLACEHOLDERS if rate else _FIGURE_PLACEHOLDERS)
+                   | {code for code in (when, *lists["needs"]) if code in cb.indicators})
         for lang in ("vi", "en"):
             try:
                 names = [f for _, f, _, _ in _FORMATTER.parse(spec[lang]) if f is not None]
@@ -101,7 +104,7 @@ def read_key_findings(entries, cb: Codebook) -> tuple[KeyFinding, ...]:
                 raise CodebookError(f"{where}: field '{lang}': unknown placeholders {bad} (allowed: "
                                     f"{sorted(allowed)}; a figure must be `when` or in `needs`)")
         group = spec.get("group", "")
-        if group and groups and group in groups[:-1] and groups[-1] != group:
+        if group and group in groups and groups[-1] != group:
             raise CodebookError(f"{where}: field 'group': the entries of group {group!r} must follow each other")
         groups.append(group)
         cites = lists["cites"]
@@ -142,7 +145,9 @@ def _placeholders(corpus: Corpus, r: Report, lang: Lang, kf: KeyFinding) -> dict
     if rate:
         num, den = corpus.parts(r, rate)
         after = corpus.fig(r, rate.after) if rate.after else None
-        out |= {"value": lang.pct(corpus.derived(r, rate)), "num": lang.num(num, 0), "den": lang.num(den, 0),
+        value = corpus.derived(r, rate)
+        out |= {"value": lang.num(value, 1) if rate.per10k else lang.pct(value),
+                "num": lang.num(num, 0), "den": lang.num(den, 0),
                 "reported": lang.t["reported_rate"].format(v=lang.pct(after.value, None)) if after else ""}
     else:
         out["value"] = out[kf.when]

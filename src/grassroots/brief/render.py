@@ -1,8 +1,8 @@
 """Comparative briefs (vi, en) and REPORTS_DIR/index.html from the processed tables.
 
-    build_briefs(processed_dir, reports_dir, raw_dir=None, report_ids="", langs="vi,en", title="")
-    python -m grassroots.brief [--processed DIR] [--reports DIR] [--raw DIR] [--ids A,B]
-                               [--langs vi,en] [--title TEXT]
+BriefBuilder gathers what one brief shows (tables, sentences, charts) as plain data for the
+templates; build_briefs() writes the briefs, the index page and the data downloads; main() is
+`python -m grassroots.brief` (both re-exported by the package).
 
 notebooks/40-brief.ipynb calls build_briefs() once; the pipeline's brief stage expects
 REPORTS_DIR/briefs/brief-vi.html, REPORTS_DIR/briefs/brief-en.html and REPORTS_DIR/index.html.
