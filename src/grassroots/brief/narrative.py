@@ -20,8 +20,8 @@ from grassroots.pipeline.rawio import load_yaml
 
 MAX_SENTENCE_REPORTS = 12   # above this, key findings are aggregated per comparable group
 
-# The placeholders of the templates besides figure codes (documented in codebook.yml): in every
-# template, when `when` is a figure, when it is a rate.
+# Placeholders besides figure codes (documented in codebook.yml): for every entry, for an entry
+# whose `when` is a figure, for one whose `when` is a rate.
 _PLACEHOLDERS = {"Loc", "loc", "value"}
 _FIGURE_PLACEHOLDERS = {"s"}
 _RATE_PLACEHOLDERS = {"num", "den", "reported"}
