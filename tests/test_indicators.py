@@ -248,6 +248,8 @@ def test_rates_the_briefs_compute_come_from_the_codebook_declarations():
       "title_vi": "a", "title_en": "a", "formula_vi": "a", "formula_en": "a"}, "new <theme>.<name>"),
 ])
 def test_a_bad_derived_rate_is_a_codebook_error(tmp_path, entry, message):
+    import shutil
+
     import yaml
 
     from grassroots.paths import CODEBOOK_FILE
@@ -256,6 +258,7 @@ def test_a_bad_derived_rate_is_a_codebook_error(tmp_path, entry, message):
     data["derived"] = [entry]
     path = tmp_path / "codebook.yml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    shutil.copytree(CODEBOOK_FILE.parent / "schemas", tmp_path / "schemas")  # checked against its schema
     with pytest.raises(codebook.CodebookError, match=message):
         codebook.load(str(path))
 
