@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grassroots import ruleset
+from grassroots import ruleset, tables
 from grassroots.paths import CODEBOOK_FILE
 
 CODE_RE = re.compile(r"^[a-z]+\.[a-z_]+$")
@@ -212,12 +212,12 @@ def _derived(data: dict, indicators: dict[str, Indicator]) -> tuple[Derived, ...
 
 
 def markdown(cb: Codebook | None = None) -> str:
-    """docs/codebook.md: what every figure means, generated from codebook.yml."""
+    """docs/codebook.md: what every figure means (codebook.yml) and the output tables (tables.yml)."""
     cb = cb or load()
     out = [
         "# Codebook / Bộ mã chỉ tiêu",
         "",
-        "Generated from `src/grassroots/rules/codebook.yml` by `make docs`; do not edit by hand.",
+        "Generated from `src/grassroots/rules/codebook.yml` and `tables.yml` by `make docs`; do not edit by hand.",
         "Units: counts in their unit noun; money in VND (multipliers applied); percent as a number",
         "(84.4 for \"84,4 %\"); area in km2 (ha / 100). `X/Y` figures keep Y as the denominator.",
         "",
@@ -252,7 +252,8 @@ def markdown(cb: Codebook | None = None) -> str:
     per10k = [f"`{d.num[0]}`" for d in cb.derived if d.per10k]
     if per10k:
         out += ["", "Per 10,000 residents (`context.population`): " + ", ".join(per10k) + "."]
-    return "\n".join(out) + "\n"
+    out += ["", *tables.markdown()]
+    return "\n".join(out).rstrip("\n") + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

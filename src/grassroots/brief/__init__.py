@@ -38,11 +38,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
-from grassroots.pipeline.atomic import write_bytes
+from grassroots import tables
 from grassroots.codebook import CodebookError, Derived, Indicator
 from grassroots.codebook import load as load_codebook
 from grassroots.numbers import format_locale
 from grassroots.paths import PACKAGE_DIR
+from grassroots.pipeline.atomic import write_bytes
 
 TEMPLATES_DIR = PACKAGE_DIR / "brief" / "templates"
 LANGS = ("vi", "en")
@@ -452,17 +453,7 @@ TEXT: dict[str, dict[str, str]] = {
 UNIT_EN = {unit: names[0] for unit, names in load_codebook().units.items()}
 UNIT_EN_ONE = {names[0]: names[1] for names in load_codebook().units.values()}
 
-TABLE_ABOUT = {
-    "reports": ("Siêu dữ liệu của từng báo cáo (địa phương, cấp, kỳ, ngày, SHA-256)",
-                "Metadata of every report (locality, level, period, date, SHA-256)"),
-    "indicators": ("Số liệu theo bộ mã chỉ tiêu, kèm dòng và trích dẫn", "Codebook figures with line and quote"),
-    "findings": ("Phát hiện của bước kiểm định", "Validation findings"),
-    "citations": ("Văn bản pháp luật và văn bản của Đảng được viện dẫn", "Legal and Party instruments cited"),
-    "models": ("Mô hình “Dân vận khéo” được nêu tên", "“Dân vận khéo” models named"),
-    "errors": ("Tệp không đọc hoặc không trích xuất được", "Files that could not be read or extracted"),
-    "mentions": ("Mọi con số trong văn bản", "Every quantity in the text"),
-    "corrections": ("Mọi sửa đổi khi làm sạch văn bản", "Every change made by cleaning"),
-}
+TABLE_ABOUT = {name: (tables.TABLES[name].vi, tables.TABLES[name].en) for name in TABLE_ORDER}
 
 
 # ------------------------------------------------------------------------- derived figures
@@ -1763,7 +1754,7 @@ def _xlsx_value(text: str, numeric: bool):
     return text
 
 
-NUMERIC_COLUMNS = {"value", "denominator", "line", "start", "end", "value_normalized", "n_chars", "year"}
+NUMERIC_COLUMNS = tables.NUMERIC_COLUMNS
 
 
 def build_xlsx(tables: list[tuple[str, list[str], list[list]]], readme: list[str], key: str = "") -> bytes:
