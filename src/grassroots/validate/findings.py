@@ -1,20 +1,59 @@
 """Rows of findings.csv: one per failed expectation row (or per relation and report), with the
-figures, the gap and the raw lines, in Vietnamese and English."""
+figures, the gap and the raw lines, in Vietnamese and English. The wording of every message is
+data: rules/findings_messages.yml (see Messages)."""
 
 from __future__ import annotations
 
 import math
 import re
+import string
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
 
 import pandas as pd
 
+from grassroots import ruleset
 from grassroots.numbers import format_locale, plain
+from grassroots.paths import RULES_DIR
 from grassroots.tables import TYPES
 from grassroots.validate.relations import ROUND, RelationCalc, Wide, sum_readings
 from grassroots.validate.suites import ADMIN_LEVELS
 
 SEVERITY = {"critical": "error", "warning": "warning", "info": "info"}
+LANGS = ("vi", "en")
+
+
+class Messages:
+    """The message catalogue (rules/findings_messages.yml): {key: {"vi": template, "en": template}}.
+
+    A template's placeholders are filled with plain values or with functions of the language
+    (lang -> text), for numbers and titles written each language's way.
+    """
+
+    def __init__(self, rules_dir: Path = RULES_DIR):
+        self.catalogue = ruleset.load("findings_messages", rules_dir)
+        for key, texts in self.catalogue.items():
+            fields = {lang: {f for _, f, _, _ in string.Formatter().parse(texts[lang]) if f} for lang in LANGS}
+            if fields["vi"] != fields["en"]:
+                raise ruleset.RulesError(f"findings_messages.yml: {key}: the languages use different placeholders "
+                                         f"(vi {sorted(fields['vi'])}, en {sorted(fields['en'])})")
+
+    def text(self, key: str, lang: str, **fields) -> str:
+        values = {k: v(lang) if callable(v) else v for k, v in fields.items()}
+        return self.catalogue[key][lang].format_map(values)
+
+    def both(self, key: str, **fields) -> tuple[str, str]:
+        """(message_vi, message_en)."""
+        return self.text(key, "vi", **fields), self.text(key, "en", **fields)
+
+    def optional(self, key: str, present, **fields):
+        """A part shown only when present is truthy: a function of the language."""
+        return lambda lang: self.text(key, lang, **fields) if present else ""
+
+
+def nums(x, places: int | None = None):
+    """A number for both languages: a function of the language (see num)."""
+    return lambda lang: num(x, lang, places)
 
 
 def _decimal(x) -> Decimal | None:
@@ -47,21 +86,21 @@ def num(x, lang: str, places: int | None = None) -> str:
     return text if d is None else format_locale(d, "vi" if lang == "vi" else "en")
 
 
-def _line(line, lang: str) -> str:
-    return f"dòng {line}" if lang == "vi" else f"line {line}"
-
-
-TABLE_LABELS = {
-    "locality": ("địa bàn", "locality"),
-    "admin_level": ("cấp hành chính", "administrative level"),
-    "period_start": ("ngày đầu kỳ báo cáo", "period start"),
-    "period_end": ("ngày cuối kỳ báo cáo", "period end"),
-}
-
 def finding(report_id, check, indicators, expected, observed, severity, vi, en, lines) -> dict:
     return {"report_id": report_id or "", "check": check, "indicators": indicators or "",
             "expected": expected if expected is not None else "", "observed": observed if observed is not None else "",
             "severity": severity, "message_vi": vi, "message_en": en, "lines": lines or ""}
+
+
+def not_evaluated(msg: Messages, suite: str, table: str, table_missing: bool) -> dict:
+    """A suite that could not run: its table is missing (a finding of its own for a table suite),
+    or its derived frame lacks the table's columns."""
+    if suite == table:
+        return finding("", f"{table}.table", "", f"{table}.csv", "missing", "error",
+                       *msg.both("table_missing", table=table), "")
+    key = "suite_without_table" if table_missing else "suite_without_columns"
+    return finding("", f"{suite}.table", "", f"{table}.csv", "not evaluated", "error",
+                   *msg.both(key, suite=suite, table=table), "")
 
 
 def _cell(row, column: str) -> str:
@@ -86,8 +125,9 @@ def _lc(title: str) -> str:
 
 
 class FindingBuilder:
-    def __init__(self, cb, frames: dict[str, pd.DataFrame], calcs: dict[str, RelationCalc], wide: Wide | None):
-        self.cb, self.frames, self.calcs, self.w = cb, frames, calcs, wide
+    def __init__(self, cb, frames: dict[str, pd.DataFrame], calcs: dict[str, RelationCalc], wide: Wide | None,
+                 messages: Messages):
+        self.cb, self.frames, self.calcs, self.w, self.m = cb, frames, calcs, wide, messages
         self._rows: dict[str, dict] = {}
 
     def pct(self, code: str) -> str:
@@ -98,6 +138,14 @@ class FindingBuilder:
         ind = self.cb.indicators.get(code)
         t = (ind.title_vi if lang == "vi" else ind.title_en) if ind else code
         return _lc(t) if inner else t
+
+    def titles(self, code: str, inner: bool = False):
+        """The title for both languages: a function of the language."""
+        return lambda lang: self.title(code, lang, inner)
+
+    def titles_joined(self, codes: list[str]):
+        """"a + b" of the codes' titles inside a sentence, a function of the language."""
+        return lambda lang: " + ".join(self.title(c, lang, inner=True) for c in codes)
 
     # -- figures of the wide frame, read per report as dicts (fast for thousands of findings)
     def prepare(self, report_ids) -> None:
@@ -139,7 +187,7 @@ class FindingBuilder:
     def figure(self, rid: str, code: str, lang: str, inner: bool = False, skip_line: str = "") -> str:
         value, line = self.fig(rid, code)
         unit = "%" if self.cb.indicators[code].unit == "%" else ""
-        where = f", {_line(line, lang)}" if line and line != skip_line else ""
+        where = self.m.text("after_line", lang, line=line) if line and line != skip_line else ""
         return f"{self.title(code, lang, inner)} ({num(value, lang)}{unit}{where})"
 
     # -- one GX result -> findings
@@ -153,8 +201,7 @@ class FindingBuilder:
                 ",".join(filter(None, (kwargs.get("column_A"), kwargs.get("column_B"))))
             why = "; ".join(errors) or "no result"
             return [finding("", check, "", etype, "not evaluated", "error",
-                             f"Không đánh giá được kiểm tra {etype} trên {suite} ({target}): {why}",
-                             f"Could not evaluate {etype} on {suite} ({target}): {why}", "")]
+                            *self.m.both("not_evaluated", expectation=etype, suite=suite, target=target, why=why), "")]
         if etype == "expect_table_columns_to_match_ordered_list":
             return [self.schema(suite, check, kwargs["column_list"], result.get("observed_value") or [])]
         frame = self.frames[suite]
@@ -173,19 +220,15 @@ class FindingBuilder:
     def schema(self, suite: str, check: str, expected: list[str], observed: list[str]) -> dict:
         missing = [c for c in expected if c not in observed]
         extra = [c for c in observed if c not in expected]
-        vi, en = [], []
-        if missing:
-            vi.append("thiếu cột " + ", ".join(missing))
-            en.append("missing columns " + ", ".join(missing))
-        if extra:
-            vi.append("thừa cột " + ", ".join(extra))
-            en.append("unexpected columns " + ", ".join(extra))
-        if not missing and not extra:
-            vi.append("thứ tự cột khác quy định")
-            en.append("columns in another order")
+        problems = [(key, cols) for key, cols in (("schema_missing", missing), ("schema_extra", extra)) if cols]
+
+        def described(lang):
+            if not problems:
+                return self.m.text("schema_order", lang)
+            return "; ".join(self.m.text(key, lang, columns=", ".join(cols)) for key, cols in problems)
+
         return finding("", check, "", ",".join(expected), ",".join(observed), "error",
-                        f"Bảng {suite}.csv không đúng cấu trúc: " + "; ".join(vi) + ".",
-                        f"Table {suite}.csv does not match its contract: " + "; ".join(en) + ".", "")
+                       *self.m.both("schema", table=suite, problems=described), "")
 
     def duplicates(self, suite, check, severity, kwargs, rows) -> list[dict]:
         cols = kwargs.get("column_list") or [kwargs["column"]]
@@ -196,94 +239,71 @@ class FindingBuilder:
             rid = "" if "report_id" not in cols else _cell(group.iloc[0], "report_id")
             code = _cell(group.iloc[0], "indicator") if "indicator" in cols else ""
             out.append(finding(rid, check, code, "unique", f"{len(group)} rows", severity,
-                                f"Khóa ({', '.join(cols)}) = ({shown}) lặp lại {len(group)} lần trong {suite}.csv.",
-                                f"Key ({', '.join(cols)}) = ({shown}) occurs {len(group)} times in {suite}.csv.",
-                                _lines(group["line"]) if "line" in group else ""))
+                               *self.m.both("duplicate_key", columns=", ".join(cols), values=shown, n=len(group),
+                                            table=suite),
+                               _lines(group["line"]) if "line" in group else ""))
         return out
 
     def unknown_reports(self, check, severity, rows) -> list[dict]:
         out = []
         for _, row in rows.iterrows():
             rid, table, n = row["report_id"], row["table"], int(row["rows"])
+            key = "unknown_report_many" if n > 1 else "unknown_report_one"
             out.append(finding(rid, check, "", "in reports.csv", f"{table}.csv", severity,
-                                f"Mã báo cáo '{rid}' có {n} dòng trong {table}.csv nhưng không có trong reports.csv.",
-                                f"Report id '{rid}' has {n} row{'s' if n > 1 else ''} in {table}.csv but is not "
-                                f"in reports.csv.", ""))
+                               *self.m.both(key, report_id=rid, n=n, table=table), ""))
         return out
 
     def row_finding(self, suite, check, severity, etype, kwargs, meta, row) -> dict:
+        m = self.m
         rid, code, line = _cell(row, "report_id"), _cell(row, "indicator"), _cell(row, "line")
         column = kwargs.get("column", "")
         value = _cell(row, column) if column else ""
-        at_vi = f" ({_line(line, 'vi')})" if line else ""
-        at_en = f" ({_line(line, 'en')})" if line else ""
+        at = m.optional("at_line", line, line=line)
         if check.startswith("metadata.") and etype == "expect_column_values_to_not_be_null":
-            vi_label, en_label = TABLE_LABELS.get(column, (column, column))
-            return finding(rid, check, "", "present", "", severity,
-                            f"Báo cáo thiếu {vi_label} (không đọc được từ văn bản hay tệp mô tả kèm theo).",
-                            f"The report has no {en_label} (found neither in the text nor in its sidecar).", "")
+            label = m.optional(f"label_{column}", True)
+            return finding(rid, check, "", "present", "", severity, *m.both("metadata_missing", label=label), "")
         if etype == "expect_column_values_to_not_be_null":
             return finding(rid, check, code, "present", "", severity,
-                            f"{suite}.csv: thiếu giá trị cột {column}{at_vi}" + (f", chỉ tiêu {code}" if code else "") + ".",
-                            f"{suite}.csv: no value in column {column}{at_en}" + (f", indicator {code}" if code else "") + ".",
-                            line)
+                           *m.both("missing_value", table=suite, column=column, at=at,
+                                   indicator=m.optional("of_indicator", code, code=code)), line)
         if check == "metadata.admin_level":
             return finding(rid, check, "", "|".join(ADMIN_LEVELS), value, severity,
-                            f"Cấp hành chính '{value}' không thuộc {', '.join(ADMIN_LEVELS)}.",
-                            f"Administrative level '{value}' is not one of {', '.join(ADMIN_LEVELS)}.", "")
+                           *m.both("admin_level", value=value, levels=", ".join(ADMIN_LEVELS)), "")
         if check == "metadata.period":
             start, end = _cell(row, "period_start"), _cell(row, "period_end")
-            return finding(rid, check, "", f">= {start}", end, severity,
-                            f"Kỳ báo cáo kết thúc ({end}) trước ngày bắt đầu ({start}).",
-                            f"The reporting period ends ({end}) before it starts ({start}).", "")
+            return finding(rid, check, "", f">= {start}", end, severity, *m.both("period", start=start, end=end), "")
         if check == "indicators.code":
             return finding(rid, check, value, "a codebook code", value, severity,
-                            f"Mã chỉ tiêu '{value}'{at_vi} không có trong bộ mã (codebook.yml).",
-                            f"Indicator code '{value}'{at_en} is not in the codebook (codebook.yml).", line)
+                           *m.both("unknown_code", value=value, at=at), line)
         if check == "indicators.unit":
             expected = kwargs["value_set"][0]
-            figure = _cell(row, "value")
-            vi = (f"{self.title(code, 'vi')} ({num(figure, 'vi')}" + (f", {_line(line, 'vi')}" if line else "")
-                  + f") có đơn vị '{value}', bộ mã quy định '{expected}'.")
-            en = (f"{self.title(code, 'en')} ({num(figure, 'en')}" + (f", {_line(line, 'en')}" if line else "")
-                  + f") has unit '{value}'; the codebook's unit is '{expected}'.")
-            return finding(rid, check, code, expected, value, severity, vi, en, line)
+            return finding(rid, check, code, expected, value, severity,
+                           *m.both("unit", title=self.titles(code), value=nums(_cell(row, "value")),
+                                   where=m.optional("after_line", line, line=line), unit=value, expected=expected),
+                           line)
         if check == "indicators.integer":
             return finding(rid, check, code, "integer", value, severity,
-                            f"{self.title(code, 'vi')} = {num(value, 'vi')}{at_vi}: phải là số nguyên không âm.",
-                            f"{self.title(code, 'en')} = {num(value, 'en')}{at_en}: must be a non-negative whole number.",
-                            line)
+                           *m.both("integer", title=self.titles(code), value=nums(value), at=at), line)
         if check == "indicators.range":
             lo, hi = kwargs.get("min_value"), kwargs.get("max_value")
             rng = f"{plain_num(lo) if lo is not None else ''}..{plain_num(hi) if hi is not None else ''}"
-            if lo is not None and hi is not None:
-                vi_rng, en_rng = f"từ {num(lo, 'vi')} đến {num(hi, 'vi')}", f"{num(lo, 'en')} to {num(hi, 'en')}"
-            elif lo is not None:
-                vi_rng, en_rng = f"từ {num(lo, 'vi')} trở lên", f"at least {num(lo, 'en')}"
-            else:
-                vi_rng, en_rng = f"không quá {num(hi, 'vi')}", f"at most {num(hi, 'en')}"
+            key = "range_between" if lo is not None and hi is not None else ("range_min" if lo is not None else "range_max")
             return finding(rid, check, code, rng, plain_num(row["value"]), severity,
-                            f"{self.title(code, 'vi')} = {num(row['value'], 'vi')}{self.pct(code)}{at_vi}: "
-                            f"ngoài khoảng cho phép ({vi_rng}).",
-                            f"{self.title(code, 'en')} = {num(row['value'], 'en')}{self.pct(code)}{at_en}: "
-                            f"outside the allowed range ({en_rng}).", line)
+                           *m.both("range", title=self.titles(code), value=nums(row["value"]), pct=self.pct(code),
+                                   at=at, range=lambda lang: m.text(key, lang, lo=num(lo, lang), hi=num(hi, lang))),
+                           line)
         if check == "indicators.denominator":
             v, den = row["value"], row["denominator"]
             return finding(rid, check, code, f"<= {plain_num(den)}", plain_num(v), severity,
-                            f"{self.title(code, 'vi')} {num(v, 'vi')}/{num(den, 'vi')}{at_vi}: tử số lớn hơn mẫu số "
-                            f"(vượt {num(v - den, 'vi')}).",
-                            f"{self.title(code, 'en')} {num(v, 'en')}/{num(den, 'en')}{at_en}: the numerator exceeds "
-                            f"the denominator (by {num(v - den, 'en')}).", line)
+                           *m.both("denominator", title=self.titles(code), value=nums(v), den=nums(den), at=at,
+                                   excess=nums(v - den)), line)
         if etype == "expect_column_values_to_match_regex":
             label = meta.get("label", "")
-            vi_label, en_label = TYPES[label].vi, TYPES[label].en
-            what = f", {code}" if code else ""
             return finding(rid, check, code, label, value, severity,
-                            f"{suite}.csv, cột {column}{what}{at_vi}: '{value}' không phải {vi_label}.",
-                            f"{suite}.csv, column {column}{what}{at_en}: '{value}' is not {en_label}.", line)
+                           *m.both("type", table=suite, column=column, code=f", {code}" if code else "", at=at,
+                                   value=value, label=lambda lang: getattr(TYPES[label], lang)), line)
         return finding(rid, check, code, etype, value, severity,
-                        f"{suite}.csv: kiểm tra {etype} không đạt ({column} = '{value}'){at_vi}.",
-                        f"{suite}.csv: {etype} failed ({column} = '{value}'){at_en}.", line)
+                       *m.both("failed", table=suite, expectation=etype, column=column, value=value, at=at), line)
 
     # -- relations: one finding per (relation, report)
     def relation_findings(self, failures: dict[str, dict[str, set]]) -> list[dict]:
@@ -317,9 +337,11 @@ class FindingBuilder:
         _, _, parts, value, _ = best
         diff = total_d - value
 
+        m = self.m
+
         def described(lang):
             joined = " + ".join(self.figure(rid, c, lang, inner=True, skip_line=total_line) for c in parts)
-            return joined or ("không có phần nào" if lang == "vi" else "no part")
+            return joined or m.text("sum_no_part", lang)
 
         def others(lang):
             rest = [r for r in readings if r is not best]
@@ -328,19 +350,16 @@ class FindingBuilder:
             items = []
             for _, _, present, v, _ in sorted(rest, key=lambda r: r[1]):
                 dropped = [c for c in all_parts if c not in present and self.number(rid, c) is not None]
-                label = (" và " if lang == "vi" else " and ").join(self.title(c, lang, inner=True) for c in dropped)
-                items.append((f"không tính {label}" if lang == "vi" else f"without {label}") + f" = {num(v, lang)}")
-            if lang == "vi":
-                return " Cách tính khác cũng không khớp: " + "; ".join(items) + "."
-            return " Other readings tried, none matching: " + "; ".join(items) + "."
+                label = m.text("and", lang).join(self.title(c, lang, inner=True) for c in dropped)
+                items.append(m.text("sum_without", lang, parts=label, value=num(v, lang)))
+            return m.text("sum_others", lang, readings="; ".join(items))
 
         codes = [total_code] + [c for c in all_parts if self.number(rid, c) is not None]
         lines = _lines([total_line] + [self.line_of(rid, c) for c in codes])
-        vi = (f"{self.title(total_code, 'vi')} ({num(total, 'vi')}, {_line(total_line, 'vi')}) khác tổng "
-              f"{described('vi')} = {num(value, 'vi')}: chênh {num(abs(diff), 'vi')}." + others("vi"))
-        en = (f"{self.title(total_code, 'en')} ({num(total, 'en')}, {_line(total_line, 'en')}) differs from the sum of "
-              f"{described('en')} = {num(value, 'en')}: difference {num(abs(diff), 'en')}." + others("en"))
-        return finding(rid, calc.rel_id, ";".join(codes), plain_num(value), plain_num(total), severity, vi, en, lines)
+        return finding(rid, calc.rel_id, ";".join(codes), plain_num(value), plain_num(total), severity,
+                       *m.both("sum", title=self.titles(total_code), total=nums(total),
+                               line=lambda lang: m.text("line", lang, line=total_line), parts=described,
+                               value=nums(value), diff=nums(abs(diff)), others=others), lines)
 
     def le_finding(self, calc: RelationCalc, rid: str, severity: str) -> dict:
         left_code = calc.spec["left"]
@@ -354,13 +373,11 @@ class FindingBuilder:
             return joined + (f" = {num(bound, lang)}" if len(right) > 1 else "")
 
         codes = [left_code] + right
-        vi = (f"{self.title(left_code, 'vi')} ({num(left, 'vi')}, {_line(left_line, 'vi')}) lớn hơn "
-              f"{described('vi')}: vượt {num(excess, 'vi')}.")
-        en = (f"{self.title(left_code, 'en')} ({num(left, 'en')}, {_line(left_line, 'en')}) exceeds "
-              f"{described('en')} by {num(excess, 'en')}.")
         lines = _lines([self.line_of(rid, c) for c in codes])
         return finding(rid, calc.rel_id, ";".join(codes), f"<= {plain_num(bound)}", plain_num(left), severity,
-                        vi, en, lines)
+                       *self.m.both("le", title=self.titles(left_code), left=nums(left),
+                                    line=lambda lang: self.m.text("line", lang, line=left_line), right=described,
+                                    excess=nums(excess)), lines)
 
     def rate_finding(self, calc: RelationCalc, rid: str, severity: str) -> dict:
         spec = calc.spec
@@ -375,11 +392,11 @@ class FindingBuilder:
         for r in calc.readings:
             if not r["codes"]:
                 den_text = self.den_of(rid, num_code)
-                label = ("mẫu số ghi kèm tử số (X/Y)", "the numerator's own denominator (X/Y)")
+                label = self.m.optional("rate_own_denominator", True)
             else:
                 present = [self.number(rid, c) for c in r["codes"]]
                 den_text = None if any(p is None for p in present) else plain(sum(present, Decimal(0)))
-                label = tuple(" + ".join(self.title(c, lang, inner=True) for c in r["codes"]) for lang in ("vi", "en"))
+                label = self.titles_joined(r["codes"])
                 codes += [c for c in r["codes"] if self.number(rid, c) is not None]
             den_d = _decimal(den_text)
             if den_d is None or den_d <= 0:
@@ -392,30 +409,24 @@ class FindingBuilder:
             if best is None or gap < best[3]:
                 best = tried[-1]
 
-        def reading_text(t, lang):
-            label = t[0][0] if lang == "vi" else t[0][1]
-            if t[1] is None:
-                return f"{label}: {'không có số liệu' if lang == 'vi' else 'not reported'}"
-            text = (f"{label}: {num(numerator, lang)}/{num(t[1], lang)} = {num(t[2], lang, shown)}% "
-                    + (f"(chênh {num(t[3], lang, shown)} điểm %)" if lang == "vi"
-                       else f"(off by {num(t[3], lang, shown)} points)"))
-            if t[4]:
-                text += (" — khớp nếu báo cáo cắt bớt chữ số thay vì làm tròn" if lang == "vi"
-                         else " — it matches if the report truncated instead of rounding")
-            return text
+        m = self.m
 
-        several = len(tried) > 1
-        vi = (f"{self.title(rate_code, 'vi')} {num(rate, 'vi')}% ({_line(rate_line, 'vi')}) không khớp tỷ lệ tính "
-              f"từ số đếm" + (" theo bất kỳ mẫu số nào đã thử" if several else "") + ": "
-              + "; ".join(reading_text(t, "vi") for t in tried)
-              + f". Sai số làm tròn cho phép theo số chữ số in: ±{num(tolerance, 'vi')} điểm %.")
-        en = (f"{self.title(rate_code, 'en')} {num(rate, 'en')}% ({_line(rate_line, 'en')}) does not match the rate "
-              f"computed from counts" + (" with any of the denominators tried" if several else "") + ": "
-              + "; ".join(reading_text(t, "en") for t in tried)
-              + f". Rounding allowed for the printed precision: ±{num(tolerance, 'en')} points.")
+        def reading_text(t, lang):
+            label = t[0](lang)
+            if t[1] is None:
+                return m.text("rate_not_reported", lang, label=label)
+            text = m.text("rate_reading", lang, label=label, numerator=num(numerator, lang), denominator=num(t[1], lang),
+                          computed=num(t[2], lang, shown), gap=num(t[3], lang, shown))
+            return text + (m.text("rate_truncated", lang) if t[4] else "")
+
         codes = list(dict.fromkeys(codes))
         lines = _lines([self.line_of(rid, c) for c in codes])
         expected = plain_num(best[2], shown) if best else ""
-        return finding(rid, calc.rel_id, ";".join(codes), expected, plain_num(rate), severity, vi, en, lines)
+        return finding(rid, calc.rel_id, ";".join(codes), expected, plain_num(rate), severity,
+                       *m.both("rate", title=self.titles(rate_code), rate=nums(rate),
+                               line=lambda lang: m.text("line", lang, line=rate_line),
+                               several=m.optional("rate_several", len(tried) > 1),
+                               readings=lambda lang: "; ".join(reading_text(t, lang) for t in tried),
+                               tolerance=nums(tolerance)), lines)
 
 

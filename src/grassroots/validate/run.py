@@ -20,7 +20,7 @@ import pandas as pd
 
 from grassroots import codebook as codebook_mod
 from grassroots import tables
-from grassroots.validate.findings import SEVERITY, FindingBuilder, finding
+from grassroots.validate.findings import SEVERITY, FindingBuilder, Messages, not_evaluated
 from grassroots.validate.relations import numeric, relation_frame, wide_indicators
 from grassroots.validate.suites import SUITES, build_suites
 
@@ -213,6 +213,7 @@ def validate_corpus(processed_dir: Path, strict: bool = False, *, codebook=None,
     processed_dir = Path(processed_dir)
     cb = codebook or codebook_mod.load()
     suites = build_suites(cb)
+    messages = Messages()
     frames: dict[str, pd.DataFrame] = {}
     missing_rows, summary, findings = [], [], []
     for table in TABLES:
@@ -239,22 +240,13 @@ def validate_corpus(processed_dir: Path, strict: bool = False, *, codebook=None,
         table = name if name in TABLES else DERIVED[name]
         summary.append({"suite": name, "check": f"{name}.table", "expectation": "table present", "column": "",
                         "success": False, "checked": "", "unexpected_count": 1})
-        if name == table:
-            findings.append(finding("", f"{table}.table", "", f"{table}.csv", "missing", "error",
-                                     f"Không có bảng {table}.csv trong thư mục dữ liệu đã xử lý.",
-                                     f"Table {table}.csv is missing from the processed directory.", ""))
-        else:
-            why_vi = "không có bảng" if table in missing_rows else "thiếu cột cần thiết trong"
-            why_en = "missing" if table in missing_rows else "lacks the columns it needs"
-            findings.append(finding("", f"{name}.table", "", f"{table}.csv", "not evaluated", "error",
-                                     f"Không kiểm tra được bộ {name}: {why_vi} {table}.csv.",
-                                     f"Suite {name} was not evaluated: {table}.csv {why_en}.", ""))
+        findings.append(not_evaluated(messages, name, table, table in missing_rows))
     reports = frames.get("reports")
     if reports is not None and "report_id" in reports:
         frames["report_refs"] = report_refs(frames, set(reports["report_id"].dropna()))
     results = run_suites(frames, suites, {})
 
-    builder = FindingBuilder(cb, frames, calcs, wide)
+    builder = FindingBuilder(cb, frames, calcs, wide, messages)
     relation_failures: dict[str, dict[str, set]] = {}
     for suite, d, result, success, errors in results:
         summary.append(_summary_row(suite, d, result, success))
