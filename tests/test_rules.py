@@ -139,6 +139,10 @@ def test_the_table_declaration(rules):
     edit(rules, "tables", lambda data: data["tables"]["mentions"].update(key=["report_id", "mention"]))
     with pytest.raises(ruleset.RulesError, match=r"tables.yml: tables.mentions: field 'key': \['mention'\] not in its columns"):
         tables.load(rules)
+    edit(rules, "tables", lambda data: (data["tables"]["mentions"].update(key=["report_id", "mention_id"]),
+                                        data["types"]["year"].update(pattern="^(\\d{4}$")))
+    with pytest.raises(ruleset.RulesError, match=r"tables.yml: types.year: field 'pattern': missing \)"):
+        tables.load(rules)
 
 
 def test_docs_list_every_output_table():

@@ -245,8 +245,7 @@ def test_summary_and_findings_are_deterministic(seed_tables, seed_run, tmp_path)
     for name in ("findings.csv", "validation_summary.csv"):
         assert (work / name).read_bytes() == (seed_tables / name).read_bytes()
     summary = read(work / "validation_summary.csv")
-    assert list(summary.columns) == ["suite", "check", "expectation", "column", "success", "checked",
-                                     "unexpected_count"]
+    assert list(summary.columns) == COLUMNS["validation_summary"]
     assert len(summary) == len(seed_run.summary) and (summary["success"] == "False").sum() == 5
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import operator
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,8 +46,13 @@ class Table:
 
 def load(rules_dir: Path = RULES_DIR) -> tuple[dict[str, Table], dict[str, ColumnType]]:
     """The tables and column types of rules_dir/tables.yml, checked against its schema and here:
-    keys, required and typed columns are columns of their table, types are declared."""
+    patterns compile, keys, required and typed columns are columns of their table, types are declared."""
     data = ruleset.load("tables", rules_dir)
+    for name, spec in data["types"].items():
+        try:
+            re.compile(spec["pattern"])
+        except re.error as exc:
+            raise ruleset.RulesError(f"tables.yml: types.{name}: field 'pattern': {exc}") from None
     types = {name: ColumnType(name, spec["pattern"], spec["vi"], spec["en"], spec.get("numeric", False))
              for name, spec in data["types"].items()}
     tables = {}
