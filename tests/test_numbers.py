@@ -83,7 +83,7 @@ def test_strict_reading_is_babels_strict_parse(text):
 @settings(deadline=None)  # the first example imports the validation module
 @given(st.decimals(min_value=-10**12, max_value=10**12, allow_nan=False, allow_infinity=False))
 def test_numbers_in_messages_are_babels_format_for_the_language(d):
-    from grassroots.validate import num
+    from grassroots.validate.findings import num
 
     shown = Decimal(plain(d))  # messages show no exponent and no trailing zeros
     assert num(d, "vi") == format_decimal(shown, locale="vi", decimal_quantization=False)
@@ -91,7 +91,7 @@ def test_numbers_in_messages_are_babels_format_for_the_language(d):
 
 
 def test_numbers_in_messages_vietnamese_and_english():
-    from grassroots.validate import num
+    from grassroots.validate.findings import num
 
     assert (num(17775, "vi"), num(17775, "en")) == ("17.775", "17,775")  # Bá Thước: hồ sơ
     assert (num(5.28, "vi"), num(Decimal("5.28"), "en")) == ("5,28", "5.28")

@@ -1,9 +1,9 @@
-"""Validation: suites generated from the codebook (drift), GX over the processed tables, findings."""
+"""Validation: suites built from the codebook and the table declarations, GX over the processed
+tables, findings."""
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import shutil
 import time
@@ -13,22 +13,16 @@ import pandas as pd
 import pytest
 
 from grassroots import codebook as codebook_mod
-from grassroots.validate.suites import build_suites, suite_drift, suite_text, write_suites
-from grassroots.paths import SUITES_DIR
-from grassroots.tables import COLUMNS
-from grassroots.validate import (
-    SuiteDrift,
-    ValidationFailed,
+from grassroots.tables import COLUMNS, TABLES
+from grassroots.validate import ValidationFailed, main, validate_corpus
+from grassroots.validate.findings import num, plain_num
+from grassroots.validate.relations import (
     evaluate_relation,
-    main,
-    num,
-    plain_num,
     printed_decimals,
-    stored_suites,
     sum_readings,
-    validate_corpus,
     wide_indicators,
 )
+from grassroots.validate.suites import build_suites
 
 from .conftest import FIXTURES, RAW
 
@@ -77,41 +71,28 @@ def seed_run(seed_tables, tmp_path_factory):
     return result
 
 
-def without_ids(obj) -> bool:
-    if isinstance(obj, dict):
-        return "id" not in obj and "great_expectations_version" not in obj and all(map(without_ids, obj.values()))
-    if isinstance(obj, list):
-        return all(map(without_ids, obj))
-    return True
-
-
 # ------------------------------------------------------------------------------- suites (fast)
 
-def test_stored_suites_match_the_codebook():
-    """Drift test: the suites regenerated in memory from codebook.yml equal expectations/*.json."""
-    assert suite_drift(SUITES_DIR) == []
-    assert main(["--check-suites"]) == 0
+def test_suites_check_every_declared_column_key_and_type():
+    suites = build_suites()
+    for name, table in TABLES.items():
+        if name not in suites:
+            continue  # findings, validation_summary, corrections: written by code, not validated
+        exps = suites[name]["expectations"]
+        assert exps[0]["type"] == "expect_table_columns_to_match_ordered_list"
+        assert exps[0]["kwargs"]["column_list"] == table.columns
+        keys = [e for e in exps if e["meta"]["check"] == f"{name}.key"]
+        assert [e["kwargs"]["column"] for e in keys[:-1]] == table.key if table.key else keys == []
+        typed = {e["kwargs"]["column"]: (e["meta"]["label"], e["kwargs"]["regex"]) for e in exps
+                 if e["type"] == "expect_column_values_to_match_regex" and "row_condition" not in e["kwargs"]}
+        assert typed == {c: (t.name, t.pattern) for c, t in table.types.items()}
+    assert [e["kwargs"]["column_list"] for e in suites["indicators"]["expectations"]
+            if e["type"] == "expect_compound_columns_to_be_unique"] == [["report_id", "indicator"]]
 
 
-def test_regenerating_the_suites_changes_nothing(tmp_path):
-    write_suites(tmp_path)
-    first = {p.name: p.read_bytes() for p in tmp_path.glob("*.json")}
-    write_suites(tmp_path)
-    assert {p.name: p.read_bytes() for p in tmp_path.glob("*.json")} == first
-    assert first == {p.name: p.read_bytes() for p in SUITES_DIR.glob("*.json")}
-    for text in first.values():
-        suite = json.loads(text)
-        assert without_ids(suite)
-        assert text.decode() == suite_text(suite)  # sorted keys, one layout
-
-
-def test_a_codebook_change_is_drift():
-    cb = codebook_mod.load()
-    relations = tuple(dict(r, tolerance=2) if r["id"] == "mediation.outcomes" else r for r in cb.relations)
-    changed = dataclasses.replace(cb, relations=relations)
-    assert suite_drift(SUITES_DIR, changed) == ["relations.json differs from the suite generated from the codebook"]
-    with pytest.raises(SuiteDrift, match="--write-suites"):
-        stored_suites(SUITES_DIR, changed)
+def test_the_command_line_has_no_suites_to_regenerate(capsys):
+    assert main(["--help"]) == 0
+    assert "PROCESSED_DIR" in capsys.readouterr().out
 
 
 def test_suites_declare_every_codebook_unit_range_and_relation():
@@ -217,6 +198,19 @@ def test_seed_messages_name_the_figures_the_gap_and_the_lines(seed_tables):
     assert "939/17.775 = 5,28%" in f.loc["context.poverty_rate"]["message_vi"]
 
 
+def test_a_codebook_edit_changes_what_validation_checks(seed_tables, tmp_path):
+    """The suites are built at run time: a tolerance added to a relation in the codebook is applied."""
+    cb = codebook_mod.load()
+    relations = tuple(dict(r, tolerance=29) if r["id"] == "admin.received_by_channel" else r for r in cb.relations)
+    work = tmp_path / "p"
+    shutil.copytree(seed_tables, work)
+    result = validate_corpus(work, codebook=dataclasses.replace(cb, relations=relations), write=False)
+    got = {(f.report_id, f.check) for f in result.findings.itertuples()}
+    assert got == {(rid, check) for rid, check, *_ in SEED_FINDINGS} - {("bato_2023h1_dvcq", "admin.received_by_channel")}
+    ran = next(s for s in result.summary if s["check"] == "admin.received_by_channel")
+    assert ran["success"] and ran["checked"] >= 1
+
+
 def test_things_that_add_up_are_not_flagged(seed_run):
     ran = {(s["suite"], s["check"]): s for s in seed_run.summary}
     for check in ("models.by_kind", "models.by_field", "petitions.eligibility", "mediation.outcomes",
@@ -251,8 +245,7 @@ def test_summary_and_findings_are_deterministic(seed_tables, seed_run, tmp_path)
     for name in ("findings.csv", "validation_summary.csv"):
         assert (work / name).read_bytes() == (seed_tables / name).read_bytes()
     summary = read(work / "validation_summary.csv")
-    assert list(summary.columns) == ["suite", "check", "expectation", "column", "success", "checked",
-                                     "unexpected_count"]
+    assert list(summary.columns) == COLUMNS["validation_summary"]
     assert len(summary) == len(seed_run.summary) and (summary["success"] == "False").sum() == 5
 
 
@@ -323,7 +316,7 @@ def test_a_sum_of_codes_as_rate_denominator(seed_tables, tmp_path):
         if r["id"] == "petitions.resolution_rate" else r for r in cb.relations)
     work = tmp_path / "p"
     shutil.copytree(seed_tables, work)
-    result = validate_corpus(work, codebook=dataclasses.replace(cb, relations=relations), suites_dir=None)
+    result = validate_corpus(work, codebook=dataclasses.replace(cb, relations=relations))
     f = result.findings.set_index(["report_id", "check"]).loc[("kbang_2020_qcdc", "petitions.resolution_rate")]
     # 16/17 = 94.1176%: printed 94.11 is truncated, not rounded, so still outside ±0.005, but near
     assert f["severity"] == "warning" and f["expected"] == "94.12"

@@ -24,7 +24,8 @@ pd.DataFrame(summary.as_rows())
 '''),
         ("md", "## Files refused / Tệp không đọc được"),
         ("code", '''
-pd.DataFrame([e.row() for e in summary.errors], columns=["report_id", "stage", "error"])
+from grassroots.tables import COLUMNS
+pd.DataFrame([e.row() for e in summary.errors], columns=COLUMNS["errors"])
 '''),
         ("md", "## Corrections by rule / Các sửa đổi theo quy tắc"),
         ("code", '''

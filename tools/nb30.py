@@ -7,7 +7,7 @@ CELLS = [
         ("md", """
 # 30 · Validate / Kiểm định số liệu
 
-Runs the Great Expectations suites in `expectations/` (generated from `codebook.yml`) over the
+Runs the Great Expectations suites, built from `codebook.yml` and `tables.yml` at run time, over the
 processed tables: schemas, keys, required metadata, units, value ranges, and the cross-indicator
 relations of the codebook (parts summing to totals, resolved ≤ received, reported rates against
 rates computed from counts within the rounding of their printed precision). Every failure becomes a

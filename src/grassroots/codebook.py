@@ -11,15 +11,14 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grassroots import ruleset, tables
 from grassroots.paths import CODEBOOK_FILE
-from grassroots.pipeline.rawio import load_yaml
 
-KINDS = {"count", "percent", "money", "area", "average"}
 CODE_RE = re.compile(r"^[a-z]+\.[a-z_]+$")
 
 
-class CodebookError(ValueError):
-    pass
+class CodebookError(ruleset.RulesError):
+    """A codebook that passes its schema but not the checks that need the whole file."""
 
 
 @dataclass(frozen=True)
@@ -114,9 +113,13 @@ def _default_constraints(kind: str) -> dict:
     return {"min": 0}
 
 
-@functools.lru_cache(maxsize=2)
-def load(path: str = str(CODEBOOK_FILE)) -> Codebook:
-    data = load_yaml(Path(path).read_text(encoding="utf-8"))
+@functools.lru_cache(maxsize=4)
+def load(path: str | Path = CODEBOOK_FILE) -> Codebook:
+    """The codebook at path (codebook.yml of a rules directory), checked against that directory's
+    schemas/codebook.schema.yml (grassroots.ruleset: structure and types), then here for what needs
+    the whole file: themes declared, codes known, regexes that compile, units named in English."""
+    path = Path(path)
+    data = ruleset.load(path.stem, path.parent)
     defaults = data.get("defaults", {})
     themes = data["themes"]
     indicators: dict[str, Indicator] = {}
@@ -127,18 +130,9 @@ def load(path: str = str(CODEBOOK_FILE)) -> Codebook:
         theme = code.split(".")[0]
         if theme not in themes:
             raise CodebookError(f"{where}: theme {theme!r} is not declared under themes")
-        for key in ("title_vi", "title_en", "unit", "kind", "description", "rules"):
-            if key not in spec:
-                raise CodebookError(f"{where}: missing {key}")
-        if spec["kind"] not in KINDS:
-            raise CodebookError(f"{where}: kind must be one of {sorted(KINDS)}")
         rules = []
         for i, r in enumerate(spec["rules"]):
             rw = f"{where} rule {i + 1}"
-            unknown = set(r) - {"units", "before", "after", "sentence", "not_before", "not_after",
-                                "max_gap", "gap_numbers", "denominator_required", "prefer", "shared", "take", "both", "attached_ok"}
-            if unknown:
-                raise CodebookError(f"{rw}: unknown keys {sorted(unknown)}")
             if not r.get("before") and not r.get("after"):
                 raise CodebookError(f"{rw}: needs before or after cues")
             rules.append(Rule(
@@ -185,8 +179,7 @@ def load(path: str = str(CODEBOOK_FILE)) -> Codebook:
     return Codebook(int(data.get("version", 1)), themes, indicators, relations, units, derived)
 
 
-_DERIVED_KEYS = {"key", "numerator", "denominator", "title_vi", "title_en", "formula_vi", "formula_en",
-                 "after", "chart", "compare"}
+_DERIVED_REQUIRED = {"key", "numerator", "denominator", "title_vi", "title_en", "formula_vi", "formula_en"}
 
 
 def _derived(data: dict, indicators: dict[str, Indicator]) -> tuple[Derived, ...]:
@@ -194,10 +187,9 @@ def _derived(data: dict, indicators: dict[str, Indicator]) -> tuple[Derived, ...
     out = []
     for spec in data.get("derived") or []:
         where = f"derived {spec.get('key')}"
-        unknown = set(spec) - _DERIVED_KEYS
-        missing = {"key", "numerator", "denominator", "title_vi", "title_en", "formula_vi", "formula_en"} - set(spec)
-        if unknown or missing:
-            raise CodebookError(f"{where}: unknown keys {sorted(unknown)}, missing {sorted(missing)}")
+        missing = _DERIVED_REQUIRED - set(spec)
+        if missing:
+            raise CodebookError(f"{where}: missing {sorted(missing)}")
         key = str(spec["key"])
         if not CODE_RE.match(key) or key in indicators or key.split(".")[0] not in {i.theme for i in indicators.values()}:
             raise CodebookError(f"{where}: the key must be a new <theme>.<name> of a declared theme")
@@ -220,12 +212,12 @@ def _derived(data: dict, indicators: dict[str, Indicator]) -> tuple[Derived, ...
 
 
 def markdown(cb: Codebook | None = None) -> str:
-    """docs/codebook.md: what every figure means, generated from codebook.yml."""
+    """docs/codebook.md: what every figure means (codebook.yml) and the output tables (tables.yml)."""
     cb = cb or load()
     out = [
         "# Codebook / Bộ mã chỉ tiêu",
         "",
-        "Generated from `src/grassroots/rules/codebook.yml` by `make docs`; do not edit by hand.",
+        "Generated from `src/grassroots/rules/codebook.yml` and `tables.yml` by `make docs`; do not edit by hand.",
         "Units: counts in their unit noun; money in VND (multipliers applied); percent as a number",
         "(84.4 for \"84,4 %\"); area in km2 (ha / 100). `X/Y` figures keep Y as the denominator.",
         "",
@@ -260,7 +252,8 @@ def markdown(cb: Codebook | None = None) -> str:
     per10k = [f"`{d.num[0]}`" for d in cb.derived if d.per10k]
     if per10k:
         out += ["", "Per 10,000 residents (`context.population`): " + ", ".join(per10k) + "."]
-    return "\n".join(out) + "\n"
+    out += ["", *tables.markdown()]
+    return "\n".join(out).rstrip("\n") + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,6 @@ CODEBOOK_FILE = RULES_DIR / "codebook.yml"
 OCR_CORRECTIONS_FILE = RULES_DIR / "ocr_corrections.yml"
 LEGAL_REGISTRY_FILE = RULES_DIR / "instruments.yml"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
-SUITES_DIR = REPO_ROOT / "expectations"
 
 DEFAULTS = {
     "RAW_DIR": "data/raw",

@@ -1,40 +1,96 @@
-"""The processed tables: their columns (the data contract of DESIGN.md section 4) and a
-streaming, atomic CSV writer."""
+"""The output tables: their declaration (rules/tables.yml: columns, keys, column types, the data
+contract of DESIGN.md section 4) and a streaming, atomic CSV writer.
+
+    from grassroots.tables import TABLES, COLUMNS
+    TABLES["indicators"].key        # ['report_id', 'indicator']
+    COLUMNS["findings"]             # the header of findings.csv
+
+Everything that names a table's columns reads them from here: the writers below, the validation
+suites (grassroots.validate.suites), the briefs and the table reference in docs/codebook.md.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import operator
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from grassroots import ruleset
+from grassroots.paths import RULES_DIR
 from grassroots.pipeline.atomic import atomic_path
 
-COLUMNS: dict[str, list[str]] = {
-    "reports": [
-        "report_id", "sha256", "doc_number", "title", "report_type", "issuer", "admin_level",
-        "locality", "district", "province", "province_code", "district_code", "ward_code",
-        "province_2025", "ward_2025", "period_start", "period_end", "period_label", "issue_date",
-        "signer", "signer_title", "n_chars", "metadata_source", "notes",
-    ],
-    "mentions": [
-        "report_id", "mention_id", "line", "start", "end", "surface", "value", "unit",
-        "value_normalized", "unit_normalized", "denominator", "sentence", "clean_line",
-        "qualifier", "parse_rule",
-    ],
-    "indicators": [
-        "report_id", "indicator", "value", "denominator", "unit", "mention_id", "line", "quote",
-        "surface", "qualifier", "parse_rule",
-    ],
-    "citations": [
-        "report_id", "kind", "number", "year", "issuer_code", "issue_date", "canonical_id",
-        "surface", "line", "resolved_from", "note",
-    ],
-    "models": ["report_id", "name", "owner", "place", "field", "line", "quote"],
-    "errors": ["report_id", "stage", "error"],
-    "findings": ["report_id", "check", "indicators", "expected", "observed", "severity",
-                 "message_vi", "message_en", "lines"],
-}
+
+@dataclass(frozen=True)
+class ColumnType:
+    """A type of column text: the regex validation checks and what findings call it."""
+    name: str
+    pattern: str
+    vi: str
+    en: str
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    vi: str
+    en: str
+    columns: list[str]
+    key: list[str] = field(default_factory=list)
+    required: list[str] = field(default_factory=list)
+    types: dict[str, ColumnType] = field(default_factory=dict)  # column -> type, in checking order
+
+
+def load(rules_dir: Path = RULES_DIR) -> tuple[dict[str, Table], dict[str, ColumnType]]:
+    """The tables and column types of rules_dir/tables.yml, checked against its schema and here:
+    patterns compile, keys, required and typed columns are columns of their table, types are declared."""
+    data = ruleset.load("tables", rules_dir)
+    for name, spec in data["types"].items():
+        try:
+            re.compile(spec["pattern"])
+        except re.error as exc:
+            raise ruleset.RulesError(f"tables.yml: types.{name}: field 'pattern': {exc}") from None
+    types = {name: ColumnType(name, spec["pattern"], spec["vi"], spec["en"], spec.get("numeric", False))
+             for name, spec in data["types"].items()}
+    tables = {}
+    for name, spec in data["tables"].items():
+        columns = spec["columns"]
+        for part in ("key", "required", "types"):
+            unknown = [c for c in spec.get(part, []) if c not in columns]
+            if unknown:
+                raise ruleset.RulesError(f"tables.yml: tables.{name}: field '{part}': {unknown} not in its columns")
+        undeclared = sorted(set(spec.get("types", {}).values()) - set(types))
+        if undeclared:
+            raise ruleset.RulesError(f"tables.yml: tables.{name}: field 'types': {undeclared} not declared under types")
+        tables[name] = Table(name, spec["vi"], spec["en"], columns, spec.get("key", []), spec.get("required", []),
+                             {c: types[t] for c, t in spec.get("types", {}).items()})
+    return tables, types
+
+
+TABLES, TYPES = load()
+COLUMNS: dict[str, list[str]] = {name: table.columns for name, table in TABLES.items()}
+# Columns whose type is a number, in any table (the briefs' workbook stores them as numbers).
+NUMERIC_COLUMNS = frozenset(c for t in TABLES.values() for c, ct in t.types.items() if ct.numeric)
+
+
+def markdown(tables: dict[str, Table] | None = None) -> list[str]:
+    """The table reference (a section of docs/codebook.md), one Markdown table per output table."""
+    tables = tables or TABLES
+    out = ["## Output tables / Các bảng kết quả", "",
+           "Generated from `src/grassroots/rules/tables.yml`. CSV, UTF-8, one header line. "
+           "Key columns are never empty and unique together; required columns are never empty; "
+           "validation checks the types.", ""]
+    for t in tables.values():
+        out += [f"### `{t.name}.csv`: {t.en} / {t.vi}", "", "| column | type |", "|---|---|"]
+        for c in t.columns:
+            kind = f"{t.types[c].name} (`{t.types[c].pattern}`)" if c in t.types else "text"
+            mark = " (key)" if c in t.key else (" (required)" if c in t.required else "")
+            out.append(f"| `{c}`{mark} | {kind} |")
+        out.append("")
+    return out
 
 
 def csv_rows(name: str, rows: list[dict]) -> str:

@@ -51,6 +51,7 @@ from grassroots.brief.model import (
 )
 from grassroots.brief.narrative import MAX_SENTENCE_REPORTS, Sentence
 from grassroots.brief.workbook import TABLE_ORDER, XLSX_NAME, build_xlsx, xlsx_key, xlsx_plan
+from grassroots import tables as table_schema
 from grassroots.codebook import Derived, Indicator
 from grassroots.paths import PACKAGE_DIR
 from grassroots.pipeline.atomic import write_bytes
@@ -692,6 +693,12 @@ def _split_list(value) -> list[str]:
     return [str(v).strip() for v in value if str(v).strip()]
 
 
+def _about(table: str, lang: str) -> str:
+    """What a published table holds (rules/tables.yml), for the index's list of downloads."""
+    declared = table_schema.TABLES.get(table) if table in TABLE_ORDER else None
+    return getattr(declared, lang) if declared else ""
+
+
 def build_briefs(processed_dir: Path, reports_dir: Path, raw_dir: Path | None = None, report_ids="",
                  langs="vi,en", title: str = "") -> BriefResult:
     """Render REPORTS_DIR/briefs/brief-<lang>.html, REPORTS_DIR/index.html and REPORTS_DIR/data/."""
@@ -727,8 +734,8 @@ def build_briefs(processed_dir: Path, reports_dir: Path, raw_dir: Path | None = 
         digest.update(p.name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
         emit(f"data/{p.name}", data)
         tables_info.append({"name": p.stem, "href": f"data/{p.name}", "rows": count_rows(p),
-                            "size": _human_size(len(data)), "about_vi": TEXT["vi"]["table_about"].get(p.stem, ""),
-                            "about_en": TEXT["en"]["table_about"].get(p.stem, "")})
+                            "size": _human_size(len(data)), "about_vi": _about(p.stem, "vi"),
+                            "about_en": _about(p.stem, "en")})
     data_dir = reports_dir / "data"
     if data_dir.is_dir():
         keep = {p.name for p in present} | {XLSX_NAME}

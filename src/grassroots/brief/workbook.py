@@ -11,6 +11,7 @@ from pathlib import Path
 
 from grassroots.brief.language import TEXT
 from grassroots.brief.model import Corpus, count_rows, read_table
+from grassroots.tables import NUMERIC_COLUMNS
 
 XLSX_NAME = "grassroots-tables.xlsx"
 XLSX_BUDGET = 600_000       # cells in the workbook (openpyxl writes ~130k cells/s); CSVs are complete
@@ -26,9 +27,6 @@ def _xlsx_value(text: str, numeric: bool):
     if numeric and re.fullmatch(r"-?\d{1,15}\.\d{1,12}", text):
         return float(text)
     return text
-
-
-NUMERIC_COLUMNS = {"value", "denominator", "line", "start", "end", "value_normalized", "n_chars", "year"}
 
 
 def build_xlsx(tables: list[tuple[str, list[str], list[list]]], readme: list[str], key: str = "") -> bytes:

@@ -15,6 +15,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+from grassroots import tables
 from grassroots.extract.mentions import has_digit
 from grassroots.paths import LEGAL_REGISTRY_FILE
 from grassroots.pipeline.rawio import load_yaml
@@ -26,8 +27,7 @@ KINDS = {
     "công văn": "Công văn", "hướng dẫn": "Hướng dẫn", "quy định": "Quy định", "thông tư": "Thông tư",
     "chương trình": "Chương trình", "thông báo": "Thông báo",
 }
-COLUMNS = ["report_id", "kind", "number", "year", "issuer_code", "issue_date", "canonical_id",
-           "surface", "line", "resolved_from", "note"]
+COLUMNS = tables.COLUMNS["citations"]
 
 _KIND = r"(?P<kind>(?i:L)uật|(?i:P)háp lệnh|(?i:N)ghị định|(?i:N)ghị quyết|(?i:C)hỉ thị|(?i:K)ết luận|(?i:Q)uyết định|(?i:K)ế hoạch|(?i:C)ông văn|(?i:H)ướng dẫn|(?i:Q)uy định|(?i:T)hông tư|(?i:C)hương trình|(?i:T)hông báo)"
 _CODE = r"[A-ZĐ][A-ZĐa-zđ0-9]*(?:\s?[-/&]\s?[A-ZĐ0-9][A-ZĐa-zđ0-9]*)*"

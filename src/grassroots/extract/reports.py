@@ -27,14 +27,10 @@ from grassroots.clean import (
 )
 from grassroots.extract.gazetteer import accent_key, level_of_type, resolve_unit, split_unit
 from grassroots.scan import finditer_at, match_at, occurrences
+from grassroots.tables import COLUMNS
 
 # reports.csv columns (DESIGN.md section 4), in order.
-REPORT_FIELDS = (
-    "report_id", "sha256", "doc_number", "title", "report_type", "issuer", "admin_level",
-    "locality", "district", "province", "province_code", "district_code", "ward_code",
-    "province_2025", "ward_2025", "period_start", "period_end", "period_label", "issue_date",
-    "signer", "signer_title", "n_chars",
-)
+REPORT_FIELDS = tuple(COLUMNS["reports"][: COLUMNS["reports"].index("metadata_source")])
 # Extra keys returned beside the columns.
 EXTRA_FIELDS = ("metadata_source", "notes")
 # Sidecar fields that may fill or override what the text says.

@@ -14,9 +14,10 @@ from grassroots import clean
 from grassroots.pipeline import rawio
 from grassroots.pipeline.atomic import remove_stale_temporaries, write_csv, write_text
 from grassroots.pipeline.corpus import ReportError, cache_get, cache_put, code_version, parallel_map
+from grassroots.tables import COLUMNS
 
-CORRECTIONS_COLUMNS = ["report_id", "line", "original", "corrected", "rule"]
-ERRORS_COLUMNS = ["report_id", "stage", "error"]
+CORRECTIONS_COLUMNS = COLUMNS["corrections"]
+ERRORS_COLUMNS = COLUMNS["errors"]
 
 
 @dataclass

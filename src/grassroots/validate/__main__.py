@@ -1,7 +1,7 @@
-"""python -m grassroots.validate: see main()."""
+"""python -m grassroots.validate: see grassroots.validate.run.main()."""
 
 import sys
 
-from grassroots.validate import main
+from grassroots.validate.run import main
 
 sys.exit(main())

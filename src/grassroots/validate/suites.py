@@ -1,35 +1,29 @@
-"""Great Expectations suites generated from the codebook (the one declaration of indicators).
-
-    python -m grassroots.validate --write-suites     # regenerate expectations/*.json
+"""Great Expectations suites, built in memory from the declarations each time validation runs:
+the codebook (indicators, units, ranges, relations) and rules/tables.yml (columns, keys, column
+types). Editing either file changes what validation checks; there is nothing to regenerate.
 
 Every suite is a plain dict in GX Core 1.x's serialised form ({"type", "kwargs", "meta",
-"severity"} per expectation) and is written with sorted keys and without the ids, timestamps
-and version stamps GX adds, so regenerating the files from an unchanged codebook changes nothing.
-This module does not import great_expectations (it is slow to import): grassroots.validate turns
-the dicts into GX expectations and runs them.
+"severity"} per expectation); grassroots.validate.run turns the dicts into GX expectations and runs
+them (this module does not import great_expectations, which is slow to import).
 
 Each expectation's meta names the check that a failure becomes in findings.csv ("check"), and
-the relation expectations carry the whole relation from the codebook (total, parts, readings...),
-so the stored suites are what validation executes, and a drift test compares them with a fresh
-generation from the codebook.
+the relation expectations carry the whole relation from the codebook (total, parts, readings...).
 
-Suites and the frame each one runs on (built by grassroots.validate):
+Suites and the frame each one runs on (built by grassroots.validate.run):
 - reports, mentions, indicators, citations, models, errors: the processed tables as read
   (all columns as text, empty cells as missing);
 - indicator_values: indicators.csv with value and denominator as numbers;
 - relations: one row per report, one derived column per codebook relation (residuals, see
-  grassroots.validate.relation_frame);
+  grassroots.validate.relations);
 - report_refs: one row per (table, report id) of the tables that refer to reports.
 """
 
 from __future__ import annotations
 
-import json
 from itertools import groupby
-from pathlib import Path
 
 from grassroots import codebook as codebook_mod
-from grassroots.tables import COLUMNS
+from grassroots.tables import TABLES, TYPES
 
 SUITES = ["reports", "mentions", "indicators", "indicator_values", "relations", "citations", "models",
           "errors", "report_refs"]
@@ -38,27 +32,16 @@ FRAMES = {
     "mentions": "mentions.csv as read (text; empty cells missing)",
     "indicators": "indicators.csv as read (text; empty cells missing)",
     "indicator_values": "indicators.csv with value and denominator as numbers",
-    "relations": "one row per report; one column per codebook relation, derived by grassroots.validate",
+    "relations": "one row per report; one column per codebook relation, derived by grassroots.validate.relations",
     "citations": "citations.csv as read (text; empty cells missing)",
     "models": "models.csv as read (text; empty cells missing)",
     "errors": "errors.csv as read (text; empty cells missing)",
     "report_refs": "one row per table (mentions, indicators, citations, models) and report id; "
                    "in_reports: whether reports.csv has that id",
 }
-GENERATED_BY = "python -m grassroots.validate --write-suites (from src/grassroots/rules/codebook.yml)"
-
-# Text patterns for the "types" of columns stored as text in the CSV tables (no capturing groups:
-# GX matches them with pandas' str.contains, which warns about groups).
-PATTERNS = {
-    "integer": r"^\d+$",
-    "decimal": r"^-?\d+(?:\.\d+)?$",
-    "date": r"^\d{4}-\d{2}-\d{2}$",
-    "partial_date": r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$",
-    "sha256": r"^[0-9a-f]{64}$",
-    "year": r"^\d{4}$",
-}
 ADMIN_LEVELS = ["province", "district", "commune"]
 REQUIRED_METADATA = ["locality", "admin_level", "period_start", "period_end"]
+PERIOD = ["period_start", "period_end"]  # their type is checked as part of the metadata
 # A reported rate further than this (percentage points) from every computed reading is an error;
 # closer, but outside the rounding of its printed precision, a warning.
 RATE_ERROR_BEYOND = 1.0
@@ -84,18 +67,32 @@ def _in(column: str, values) -> dict:
     return {"column": {"name": column}, "operator": "IN", "parameter": list(values), "type": "comparison"}
 
 
-def _schema(table: str) -> dict:
-    return _exp("expect_table_columns_to_match_ordered_list", f"{table}.schema", column_list=COLUMNS[table])
+def _schema(table: str) -> list[dict]:
+    """The table's columns in order, then its key: never empty, unique together."""
+    t = TABLES[table]
+    out = [_exp("expect_table_columns_to_match_ordered_list", f"{table}.schema", column_list=t.columns)]
+    out += [_not_null(table, col, f"{table}.key") for col in t.key]
+    if len(t.key) == 1:
+        out.append(_exp("expect_column_values_to_be_unique", f"{table}.key", column=t.key[0]))
+    elif t.key:
+        out.append(_exp("expect_compound_columns_to_be_unique", f"{table}.key", column_list=t.key))
+    return out
+
+
+def _required(table: str) -> list[dict]:
+    return [_not_null(table, col) for col in TABLES[table].required]
 
 
 def _not_null(table: str, column: str, check: str | None = None, severity: str = "critical") -> dict:
     return _exp("expect_column_values_to_not_be_null", check or f"{table}.required", severity, column=column)
 
 
-def _pattern(table: str, column: str, label: str, check: str | None = None, severity: str = "critical",
-             **kwargs) -> dict:
-    return _exp("expect_column_values_to_match_regex", check or f"{table}.type", severity, label=label,
-                column=column, regex=PATTERNS[label], **kwargs)
+def _types(table: str, columns: list[str] | None = None, check: str | None = None) -> list[dict]:
+    """The declared type of each column (default: all typed columns, in their declared order)."""
+    types = TABLES[table].types
+    return [_exp("expect_column_values_to_match_regex", (check or f"{table}.type").format(column=col),
+                 label=types[col].name, column=col, regex=types[col].pattern)
+            for col in (types if columns is None else columns)]
 
 
 def _report_refs_suite() -> list[dict]:
@@ -106,44 +103,22 @@ def _report_refs_suite() -> list[dict]:
 
 
 def _reports_suite() -> list[dict]:
-    out = [
-        _schema("reports"),
-        _not_null("reports", "report_id", "reports.key"),
-        _exp("expect_column_values_to_be_unique", "reports.key", column="report_id"),
-    ]
+    out = _schema("reports")
     out += [_not_null("reports", col, f"metadata.{col}", severity="warning") for col in REQUIRED_METADATA]
-    out += [
-        _exp("expect_column_values_to_be_in_set", "metadata.admin_level", column="admin_level",
-             value_set=ADMIN_LEVELS),
-        _pattern("reports", "period_start", "date", "metadata.period_start"),
-        _pattern("reports", "period_end", "date", "metadata.period_end"),
-        _exp("expect_column_pair_values_a_to_be_greater_than_b", "metadata.period", column_A="period_end",
-             column_B="period_start", or_equal=True, ignore_row_if="either_value_is_missing"),
-        _pattern("reports", "issue_date", "partial_date"),
-        _pattern("reports", "sha256", "sha256"),
-        _pattern("reports", "n_chars", "integer"),
-    ]
-    return out
-
-
-def _mentions_suite() -> list[dict]:
-    out = [_schema("mentions")]
-    out += [_not_null("mentions", col, "mentions.key") for col in ("report_id", "mention_id")]
-    out.append(_exp("expect_compound_columns_to_be_unique", "mentions.key", column_list=["report_id", "mention_id"]))
-    out += [_pattern("mentions", col, "integer") for col in ("line", "start", "end")]
-    out += [_pattern("mentions", col, "decimal") for col in ("value", "value_normalized", "denominator")]
+    out.append(_exp("expect_column_values_to_be_in_set", "metadata.admin_level", column="admin_level",
+                    value_set=ADMIN_LEVELS))
+    out += _types("reports", PERIOD, "metadata.{column}")
+    out.append(_exp("expect_column_pair_values_a_to_be_greater_than_b", "metadata.period", column_A="period_end",
+                    column_B="period_start", or_equal=True, ignore_row_if="either_value_is_missing"))
+    out += _types("reports", [c for c in TABLES["reports"].types if c not in PERIOD])
     return out
 
 
 def _indicators_suite(cb) -> list[dict]:
     codes = list(cb.indicators)
-    out = [_schema("indicators")]
-    out += [_not_null("indicators", col, "indicators.key") for col in ("report_id", "indicator")]
-    out.append(_exp("expect_compound_columns_to_be_unique", "indicators.key", column_list=["report_id", "indicator"]))
-    out += [_not_null("indicators", col) for col in ("value", "unit", "line")]
+    out = _schema("indicators") + _required("indicators")
     out.append(_exp("expect_column_values_to_be_in_set", "indicators.code", column="indicator", value_set=codes))
-    out += [_pattern("indicators", "value", "decimal"), _pattern("indicators", "denominator", "decimal"),
-            _pattern("indicators", "line", "integer")]
+    out += _types("indicators")
     # each indicator row's unit is its code's unit (one expectation per unit, over its codes)
     by_unit = sorted(cb.indicators.values(), key=lambda ind: (ind.unit, ind.order))
     for unit, inds in groupby(by_unit, key=lambda ind: ind.unit):
@@ -151,8 +126,9 @@ def _indicators_suite(cb) -> list[dict]:
                         row_condition=_in("indicator", [i.code for i in inds])))
     integer_codes = [i.code for i in cb.indicators.values() if i.constraints.get("integer")]
     if integer_codes:
-        out.append(_pattern("indicators", "value", "integer", "indicators.integer",
-                            row_condition=_in("indicator", integer_codes)))
+        integer = TYPES["integer"]
+        out.append(_exp("expect_column_values_to_match_regex", "indicators.integer", label=integer.name,
+                        column="value", regex=integer.pattern, row_condition=_in("indicator", integer_codes)))
     return out
 
 
@@ -232,64 +208,20 @@ def _relations_suite(cb) -> list[dict]:
     return out
 
 
-def _citations_suite() -> list[dict]:
-    return [_schema("citations"), _pattern("citations", "year", "year"), _pattern("citations", "line", "integer")]
-
-
-def _models_suite() -> list[dict]:
-    return [_schema("models"), _pattern("models", "line", "integer")]
-
-
 def build_suites(cb=None) -> dict[str, dict]:
-    """Every suite, generated from the codebook: {name: {"name", "meta", "expectations"}}."""
+    """Every suite, built from the codebook and the table declarations:
+    {name: {"name", "meta", "expectations"}}."""
     cb = cb or codebook_mod.load()
     expectations = {
         "reports": _reports_suite(),
-        "mentions": _mentions_suite(),
+        "mentions": _schema("mentions") + _types("mentions"),
         "indicators": _indicators_suite(cb),
         "indicator_values": _values_suite(cb),
         "relations": _relations_suite(cb),
-        "citations": _citations_suite(),
-        "models": _models_suite(),
-        "errors": [_schema("errors")],
+        "citations": _schema("citations") + _types("citations"),
+        "models": _schema("models") + _types("models"),
+        "errors": _schema("errors"),
         "report_refs": _report_refs_suite(),
     }
-    return {name: {"name": name, "meta": {"frame": FRAMES[name], "generated_by": GENERATED_BY},
-                   "expectations": expectations[name]} for name in SUITES}
-
-
-def suite_text(suite: dict) -> str:
-    return json.dumps(suite, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-
-
-def write_suites(directory: Path, cb=None) -> list[Path]:
-    from grassroots.pipeline.atomic import write_text
-
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, suite in build_suites(cb).items():
-        path = directory / f"{name}.json"
-        write_text(path, suite_text(suite))
-        written.append(path)
-    for stale in sorted(set(directory.glob("*.json")) - set(written)):
-        stale.unlink()
-    return written
-
-
-def suite_drift(directory: Path, cb=None) -> list[str]:
-    """How the stored suites differ from the codebook's (empty when they agree)."""
-    problems = []
-    expected = {f"{name}.json": suite_text(suite) for name, suite in build_suites(cb).items()}
-    present = {p.name for p in directory.glob("*.json")} if directory.is_dir() else set()
-    for name, text in expected.items():
-        path = directory / name
-        if name not in present:
-            problems.append(f"{name} is missing")
-        elif path.read_text(encoding="utf-8") != text:
-            problems.append(f"{name} differs from the suite generated from the codebook")
-    problems += [f"{name} is not generated from the codebook" for name in sorted(present - set(expected))]
-    return problems
-
-
-def load_suites(directory: Path) -> dict[str, dict]:
-    return {name: json.loads((directory / f"{name}.json").read_text(encoding="utf-8")) for name in SUITES}
+    return {name: {"name": name, "meta": {"frame": FRAMES[name]}, "expectations": expectations[name]}
+            for name in SUITES}
