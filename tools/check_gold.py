@@ -71,6 +71,8 @@ def renderings(value):
         i = int(v)
         forms |= {str(i), group_thousands(i, "."), group_thousands(i, ","), group_thousands(i, " ")}
         forms |= {"0" + str(i), "00" + str(i)} if 0 <= i < 100 else set()
+        # an integer value printed with decimal zeros ("5,0 %", "12.00")
+        forms |= {f + sep + z for f in (str(i), group_thousands(i, ".")) for sep in ",." for z in ("0", "00")}
     else:
         txt = format(v, "f")
         ip, fp = txt.split(".")
