@@ -1,15 +1,16 @@
 """Codebook indicators: the seed reports' figures, traceability, and unseen phrasings."""
 
 import re
+from pathlib import Path
 from decimal import Decimal
 
 import pytest
 
 from grassroots import codebook
-from grassroots.evaluate import precision_recall, score
+from grassroots.evaluate import is_sealed, precision_recall, score
 from grassroots.extract import extract_text
 
-from .conftest import DEV, HELDOUT, SEEDS, extracted, indicators_of, raw_lines
+from .conftest import DEV, FIXTURES, HELDOUT, SEEDS, extracted, indicators_of, raw_lines
 
 
 def value(rows, code):
@@ -190,7 +191,7 @@ def test_plan_sections_are_not_results():
     assert extract_text("t", text)["indicators"] == []
 
 
-HELDOUT2 = DEV.parent / "heldout2"
+HELDOUT2 = FIXTURES / "heldout2"
 
 
 @pytest.mark.parametrize(
@@ -198,19 +199,24 @@ HELDOUT2 = DEV.parent / "heldout2"
     [
         # corpora the rules were developed on: regressions show here first
         (DEV, 1.0, 1.0),
-        (HELDOUT, 0.98, 0.95),  # held out until its first score (P 0.912, R 0.669), then tuned on
-        # never tuned on: the honest estimate of extraction on unseen reports
-        (HELDOUT2, 0.85, 0.5),
+        # spent: held out until its first score (P 0.912, R 0.669), then tuned on
+        (HELDOUT, 0.98, 0.95),
+        # hand-written, never tuned on
+        (HELDOUT2, 0.94, 0.70),
+        # real portal text (issue 17): the development part, read while changing rules
+        (FIXTURES / "real-dev", 0.85, 0.63),
+        # real portal text, sealed: scored, never read; a floor at its first measured score
+        (FIXTURES / "real-sealed", 0.90, 0.64),
     ],
+    ids=lambda v: v.name if isinstance(v, Path) else str(v),
 )
 def test_gold_scores(corpus, min_precision, min_recall):
-    """Score against hand-made gold (values and denominators), per corpus."""
-    if not (corpus / "gold_indicators.csv").exists():
-        pytest.skip(f"{corpus.name} has no gold file")
+    """Score against hand-made gold (values and denominators) over every produced row."""
     result = score(corpus)
     p, r = precision_recall(result["total"])
     print(corpus.name, result["total"], f"P={p:.3f} R={r:.3f}")
-    assert p >= min_precision and r >= min_recall, result["details"]
+    shown = "details withheld: the corpus is sealed" if is_sealed(corpus) else result["details"]
+    assert p >= min_precision and r >= min_recall, shown
 
 
 def test_docs_codebook_is_generated_from_the_codebook():

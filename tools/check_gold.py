@@ -11,7 +11,7 @@ Checks
      number (not inside a longer one); a zero may be written in words ("không", "0");
   3. every report_id in the gold file has raw/<id>.txt and a sources.csv row (and every raw file
      and source row is known to the other two);
-  4. every URL in sources.csv is free according to /work/shared/tools/reserved-url (skipped,
+  4. every URL in sources.csv is free according to ../shared/tools/reserved-url (skipped,
      with a note, when that tool is absent);
   5. every indicator code is declared under the `indicators` key of the codebook YAML;
   6. no duplicate (report_id, indicator) among non-ambiguous rows.
@@ -29,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-RESERVED_TOOL = "/work/shared/tools/reserved-url"
+RESERVED_TOOL = os.path.join(os.path.dirname(REPO), "shared", "tools", "reserved-url")  # shared/ beside the clone
 
 
 def load_codes(path):
