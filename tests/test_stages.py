@@ -33,8 +33,8 @@ def test_every_stage_has_a_make_target_of_its_name_that_runs_it():
 
 def test_the_notebooks_are_the_stage_tables():
     names = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
-    assert names == sorted(s.notebook for s in stages.STAGES) == ["10-extract.ipynb", "20-validate.ipynb",
-                                                                   "30-briefs.ipynb"]
+    assert names == sorted(s.notebook for s in stages.STAGES) == ["20-extract.ipynb", "30-validate.ipynb",
+                                                                   "40-briefs.ipynb"]
     check = subprocess.run([sys.executable, str(ROOT / "tools" / "nbgen.py"), "--check"], capture_output=True,
                            text=True)
     assert check.returncode == 0, check.stderr  # committed notebooks are what the generator writes

@@ -70,6 +70,7 @@ def main(argv: list[str]) -> int:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 stale.append(path.name)
             continue
+        path.parent.mkdir(exist_ok=True)
         path.write_text(text, encoding="utf-8")
         print("wrote", path.relative_to(ROOT))
     extra = sorted({p.name for p in (ROOT / "notebooks").glob("*.ipynb")} - {s.notebook for s in STAGES})

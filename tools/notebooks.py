@@ -4,7 +4,7 @@ an introduction and display cells. tools/nbgen.py puts before them the cells the
 
 NOTEBOOKS = {
     "extract": ("""
-# 10 · Clean and extract / Làm sạch và trích xuất bảng số liệu
+# 20 · Clean and extract / Làm sạch và trích xuất bảng số liệu
 
 Reads every raw report once, cleans it in memory (Unicode NFC, line endings, transcription markup,
 footnotes, paragraphs broken by page breaks, the declared OCR corrections of
@@ -43,7 +43,7 @@ corrections[~corrections["rule"].isin(["markup-emphasis"])]
 '''),
     ]),
     "validate": ("""
-# 20 · Validate / Kiểm định số liệu
+# 30 · Validate / Kiểm định số liệu
 
 Runs the Great Expectations suites in `expectations/` (generated from `codebook.yml`) over the
 processed tables: schemas, keys, required metadata, units, value ranges, and the cross-indicator
@@ -73,7 +73,7 @@ summary[~summary["success"]]
 '''),
     ]),
     "briefs": ("""
-# 30 · Comparative briefs / Bản tin so sánh
+# 40 · Comparative briefs / Bản tin so sánh
 
 Renders the briefs from the processed tables: `REPORTS_DIR/briefs/brief-vi.html`,
 `REPORTS_DIR/briefs/brief-en.html` and `REPORTS_DIR/index.html` (with the tables as CSV and one

@@ -30,7 +30,7 @@ _TABLES = ("reports", "mentions", "indicators", "citations", "models", "errors")
 
 @dataclass(frozen=True)
 class Stage:
-    number: int  # order of the stages, and the notebook's prefix
+    number: int  # the notebook's prefix: 2, 3, 4 as in the four-stage layout (1 was cleaning, now in extract)
     name: str
     summary: str  # one line for `make help`
     dirs: tuple[str, ...]  # directory parameters, in the order the stage function takes them
@@ -49,17 +49,17 @@ class Stage:
 
 
 STAGES = (
-    Stage(1, "extract", "clean and extract every raw report -> the tidy tables and corrections.csv",
+    Stage(2, "extract", "clean and extract every raw report -> the tidy tables and corrections.csv",
           ("RAW_DIR", "INTERIM_DIR", "PROCESSED_DIR"), (("SCHEDULER", '""'),),
           ("raw:*",),
           tuple(f"processed:{t}.csv" for t in _TABLES) + ("processed:corrections.csv",),
           "import pandas\nimport grassroots.pipeline.stage_functions\nfrom grassroots.extract import warm_up\nwarm_up()"),
-    Stage(2, "validate", "Great Expectations suites over the tables -> findings.csv",
+    Stage(3, "validate", "Great Expectations suites over the tables -> findings.csv (STRICT=1: fail on any failure)",
           ("PROCESSED_DIR",), (),
           tuple(f"processed:{t}.csv" for t in _TABLES) + ("repo:expectations/*.json",),
           ("processed:findings.csv", "processed:validation_summary.csv"),
           "import pandas\nimport great_expectations\nimport grassroots.validate"),
-    Stage(3, "briefs", "HTML briefs (vi, en), reports/index.html and the tables to download",
+    Stage(4, "briefs", "HTML briefs (vi, en), reports/index.html and the tables to download",
           ("PROCESSED_DIR", "REPORTS_DIR", "RAW_DIR"), (("REPORT_IDS", '""'), ("LANGS", '"vi,en"'), ("TITLE", '""')),
           ("processed:*.csv", "raw:*"),
           ("reports:briefs/brief-vi.html", "reports:briefs/brief-en.html", "reports:index.html"),
