@@ -65,10 +65,10 @@ def test_stage_functions_take_what_the_table_gives_them():
 
 def test_the_driver_gives_each_notebook_its_declared_parameters_only(tmp_path):
     dirs = Dirs(tmp_path / "raw", tmp_path / "i", ROOT / "data" / "processed", tmp_path / "r")
-    settings = {"SCHEDULER": "tcp://host:8786"}
+    settings = {"SCHEDULER": "tcp://host:8786", "WORKERS": 2}
     assert stage_params(stages.stage("extract"), dirs, settings) == {
         "RAW_DIR": str(tmp_path / "raw"), "INTERIM_DIR": str(tmp_path / "i"), "PROCESSED_DIR": "data/processed",
-        "SCHEDULER": "tcp://host:8786"}
+        "SCHEDULER": "tcp://host:8786", "WORKERS": 2}
     assert stage_params(stages.stage("validate"), dirs, settings) == {"PROCESSED_DIR": "data/processed"}
 
 

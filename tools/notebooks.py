@@ -13,7 +13,7 @@ footnotes, paragraphs broken by page breaks, the declared OCR corrections of
 instruments), `models.csv` ("Dân vận khéo" models), `errors.csv` (files that could not be read) and
 `corrections.csv` (every change cleaning made, with its raw line). Raw files are never edited.
 Each row carries its report, raw line and words. Work is cached per report by content and spread
-over all cores (or a Dask cluster when `SCHEDULER` names one).
+over `WORKERS` processes (0: one per core), or a Dask cluster when `SCHEDULER` names one.
 """, [
         ("code", '''
 import pandas as pd

@@ -130,9 +130,7 @@ def progress_bar(total: int, desc: str, enabled: bool = True):
 # --- parallel map ------------------------------------------------------------------------------
 
 def default_workers() -> int:
-    env = os.environ.get("WORKERS")
-    if env:
-        return max(1, int(env))
+    """The cores this process may use."""
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 

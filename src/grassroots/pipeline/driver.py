@@ -3,7 +3,8 @@
     python -m grassroots.pipeline [extract|validate|briefs|all] [--force]
 
 The environment is read here and nowhere else: RAW_DIR, INTERIM_DIR, PROCESSED_DIR, REPORTS_DIR
-(see paths.py), SCHEDULER (a dask.distributed address for extract) and STRICT. Each stage's
+(see paths.py), SCHEDULER (a dask.distributed address for extract), WORKERS (its local
+processes; default one per core) and STRICT. Each stage's
 notebook gets them as its parameters. A stage is skipped when it is up to date (fingerprints.py);
 a stage after one that ran runs too. STRICT=1 is decided once, here, after the stages: the run
 fails when a report could not be processed (errors.csv) or an expectation failed (findings.csv).
@@ -128,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     stages = STAGES if target == "all" else STAGES[:STAGE_NAMES.index(target) + 1]
     dirs = Dirs(*(resolve_dir(None, name) for name in ("RAW_DIR", "INTERIM_DIR", "PROCESSED_DIR", "REPORTS_DIR")))
-    settings = {"SCHEDULER": os.environ.get("SCHEDULER", "")}
+    settings = {"SCHEDULER": os.environ.get("SCHEDULER", ""), "WORKERS": int(os.environ.get("WORKERS") or 0)}
     strict = os.environ.get("STRICT", "0").strip().lower() in ("1", "true", "yes")
     if not dirs.raw.is_dir():
         print(f"error: RAW_DIR {dirs.raw} does not exist", file=sys.stderr)

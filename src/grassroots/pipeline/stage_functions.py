@@ -93,9 +93,9 @@ def extract_one(args: tuple[Path, Path]) -> tuple[str, str, dict | None, str | N
 
 
 def extract(raw_dir: Path, interim_dir: Path, processed_dir: Path, scheduler: str = "",
-            workers: int | None = None) -> ExtractSummary:
+            workers: int = 0) -> ExtractSummary:
     """Stage extract. interim_dir holds the per-report cache; scheduler: a dask.distributed
-    address ("" = the local cores)."""
+    address ("" = local processes); workers: local processes (0 = one per core)."""
     import pandas as pd
 
     summary = ExtractSummary()
@@ -115,7 +115,7 @@ def extract(raw_dir: Path, interim_dir: Path, processed_dir: Path, scheduler: st
             summary.errors.append(err)
             out.write("errors", [err.row()])
         for report_id, status, blocks, error in parallel_imap(
-            extract_one, [(p, interim_dir) for p in files], workers, desc="extract", scheduler=scheduler or None
+            extract_one, [(p, interim_dir) for p in files], workers or None, desc="extract", scheduler=scheduler or None
         ):
             if blocks is not None:
                 corrections.extend(json.loads(blocks["corrections"][1]))

@@ -50,7 +50,7 @@ class Stage:
 
 STAGES = (
     Stage(2, "extract", "clean and extract every raw report -> the tidy tables and corrections.csv",
-          ("RAW_DIR", "INTERIM_DIR", "PROCESSED_DIR"), (("SCHEDULER", '""'),),
+          ("RAW_DIR", "INTERIM_DIR", "PROCESSED_DIR"), (("SCHEDULER", '""'), ("WORKERS", "0")),
           ("raw:*",),
           tuple(f"processed:{t}.csv" for t in _TABLES) + ("processed:corrections.csv",),
           "import pandas\nimport grassroots.pipeline.stage_functions\nfrom grassroots.extract import warm_up\nwarm_up()"),
