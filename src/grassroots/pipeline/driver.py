@@ -57,7 +57,8 @@ def run_stages(stages: tuple[Stage, ...], dirs: Dirs, settings: dict, force: boo
 
     The kernels of all stages that will run are started at once, each running its stage's
     preload (imports, declarations), so that kernel start-up and imports overlap the stages
-    before them: on the seeds `make all` took 12.7 s with and 18.5 s without (medians of 3).
+    before them: a cold `make all` on the seeds took 14.6 s with it and 20.3 s without (medians
+    of 5 interleaved runs on a shared 2-core machine; docs/performance.md).
     """
     from grassroots.pipeline.notebook import KernelPool
 
