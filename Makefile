@@ -38,11 +38,15 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 PIPELINE := $(PY) -m grassroots.pipeline
 
-.PHONY: help setup all clean-text extract validate briefs test test-fast lint manifest lab browser \
-        reproduce bench clean docs
+# The stages, as declared in the stage table (src/grassroots/pipeline/stages.py, which `make help`
+# prints): a target per stage, named as the stage; tests/test_stages.py checks the two agree.
+STAGES := extract validate briefs
+
+.PHONY: help setup all $(STAGES) test test-fast lint manifest lab browser reproduce bench clean docs
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@PYTHONPATH="$(CURDIR)/src" $(PYTHON_BOOTSTRAP) -m grassroots.pipeline.stages
 	@echo "  Variables: RAW_DIR=$(RAW_DIR) INTERIM_DIR=$(INTERIM_DIR) PROCESSED_DIR=$(PROCESSED_DIR) REPORTS_DIR=$(REPORTS_DIR) STRICT=$(STRICT)"
 
 setup: $(SETUP_STAMP) ## Create .venv with pip (idempotent; reruns only when pyproject.toml or the lock change)
@@ -54,20 +58,11 @@ $(SETUP_STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[test]'
 	@touch $@
 
-all: setup ## Clean, extract, validate and render the briefs from RAW_DIR
+all: setup ## Every stage: extract, validate and render the briefs from RAW_DIR (STRICT=1: fail on any problem)
 	@$(PIPELINE) all
 
-clean-text: setup ## Stage 1: cleaned text in INTERIM_DIR and corrections.csv
-	@$(PIPELINE) clean
-
-extract: setup ## Stages 1-2: the tidy tables in PROCESSED_DIR
-	@$(PIPELINE) extract
-
-validate: setup ## Stages 1-3: Great Expectations suites -> findings.csv (STRICT=1 fails on any failure)
-	@$(PIPELINE) validate
-
-briefs: setup ## Stages 1-4: HTML briefs (vi, en) and reports/index.html
-	@$(PIPELINE) brief
+$(STAGES): setup
+	@$(PIPELINE) $@
 
 manifest: setup ## Record the checksums of RAW_DIR in MANIFEST.sha256 (a deliberate addition)
 	@$(PY) -c 'from grassroots.pipeline.rawio import write_manifest; from grassroots.paths import resolve_dir; print("wrote", write_manifest(resolve_dir(None, "RAW_DIR")))'

@@ -11,8 +11,7 @@ import unicodedata
 import pytest
 
 from grassroots.pipeline import rawio
-from grassroots.pipeline.stage_clean import clean_corpus
-from grassroots.pipeline.stage_extract import extract_corpus
+from grassroots.pipeline.stage_functions import extract
 
 from .conftest import RAW, SEEDS
 from .test_clean import to_cp1258
@@ -55,7 +54,7 @@ def read(path):
 def bad_run(tmp_path_factory):
     base = tmp_path_factory.mktemp("bad")
     raw = build_bad_corpus(base / "raw")
-    summary = extract_corpus(raw, base / "interim", base / "processed", workers=2)
+    summary = extract(raw, base / "interim", base / "processed", workers=2)
     return base, summary
 
 
@@ -97,18 +96,18 @@ def test_names_with_shell_characters_run_nothing(bad_run):
     assert not (base / "raw" / "PWNED").exists() and not os.path.exists("PWNED")
 
 
-def test_clean_stage_records_the_same_refusals(bad_run, tmp_path):
+def test_refused_files_have_no_corrections_and_the_others_do(bad_run):
     base, _ = bad_run
-    summary = clean_corpus(base / "raw", tmp_path / "interim", tmp_path / "processed", workers=1)
-    assert {e.report_id for e in summary.errors} == {"empty", "binary", "huge", "bad sidecar"}
-    assert (tmp_path / "interim" / "legacy cp1258.txt").exists()
+    corrected = {row["report_id"] for row in read(base / "processed" / "corrections.csv")}
+    assert not corrected & {"empty", "binary", "huge", "bad sidecar"}
+    assert {"legacy cp1258", "decomposed nfd", "script <tag>"} <= corrected
 
 
 def test_a_file_changed_after_the_manifest_is_refused(tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(RAW, raw)
     (raw / "bato_2023h1_dvcq.txt").write_text("edited", encoding="utf-8")
-    extract_corpus(raw, tmp_path / "i", tmp_path / "p", workers=1)
+    extract(raw, tmp_path / "i", tmp_path / "p", workers=1)
     errors = read(tmp_path / "p" / "errors.csv")
     assert [(e["report_id"], e["stage"]) for e in errors] == [("bato_2023h1_dvcq", "manifest")]
 

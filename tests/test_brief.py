@@ -398,23 +398,20 @@ def test_many_reports_are_aggregated_and_capped(tmp_path):
 
 
 def test_notebook_is_thin_and_in_sync():
+    """The briefs notebook is what the stage table generates: parameters, one call, displays."""
     import sys
 
-    import nbformat
+    from grassroots.pipeline.stages import stage
 
     sys.path.insert(0, str(ROOT / "tools"))
     try:
-        import nb40
-        from nbgen import build
+        from nbgen import render
     finally:
         sys.path.remove(str(ROOT / "tools"))
-    path = ROOT / "notebooks" / "40-brief.ipynb"
-    assert path.read_text(encoding="utf-8") == nbformat.writes(build(nb40.CELLS)) + "\n"
-    params = next(src for kind, src in nb40.CELLS if kind == "params")
-    for name in ("PROCESSED_DIR", "REPORTS_DIR", "RAW_DIR", 'REPORT_IDS = ""', 'LANGS = "vi,en"', 'TITLE = ""'):
-        assert name in params
-    code = [src for kind, src in nb40.CELLS if kind == "code"]
-    assert sum("build_briefs(" in src for src in code) == 1
+    b = stage("briefs")
+    assert (ROOT / "notebooks" / b.notebook).read_text(encoding="utf-8") == render(b)
+    assert dict(b.params) == {"REPORT_IDS": '""', "LANGS": '"vi,en"', "TITLE": '""'}
+    assert (ROOT / "notebooks" / b.notebook).read_text(encoding="utf-8").count("= briefs(") == 1
 
 
 def test_a_new_key_finding_needs_no_python(tmp_path, monkeypatch):

@@ -47,11 +47,11 @@ def test_a_folder_without_manifest_has_nothing_to_compare(tmp_path):
 
 
 def test_an_edited_raw_file_is_refused_and_the_rest_processed(raw_copy, tmp_path):
-    from grassroots.pipeline.stage_extract import extract_corpus
+    from grassroots.pipeline.stage_functions import extract
 
     path = raw_copy / "trieuson_2020_dvcq.txt"
     path.write_bytes(path.read_bytes() + b"\n")
-    summary = extract_corpus(raw_copy, tmp_path / "i", tmp_path / "p", workers=1)
+    summary = extract(raw_copy, tmp_path / "i", tmp_path / "p", workers=1)
     errors = (tmp_path / "p" / "errors.csv").read_text(encoding="utf-8")
     assert "trieuson_2020_dvcq,manifest,\"trieuson_2020_dvcq.txt: changed since MANIFEST.sha256" in errors
     assert summary.extracted == 2

@@ -8,6 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from grassroots.pipeline import stages
 from grassroots.pipeline.notebook import KernelPool, NotebookFailed, run_notebook
 
 from .conftest import DEV, RAW, ROOT
@@ -35,41 +36,41 @@ def bare_corpus(tmp_path):
     return d
 
 
-def test_clean_notebook_on_a_fixture_dir_is_byte_identical_across_runs(bare_corpus, tmp_path):
+def test_extract_notebook_on_a_fixture_dir_is_byte_identical_across_runs(bare_corpus, tmp_path):
+    stage = stages.stage("extract")
     params = {"RAW_DIR": str(bare_corpus), "INTERIM_DIR": str(tmp_path / "interim"),
-              "PROCESSED_DIR": str(tmp_path / "processed"), "REPORTS_DIR": str(tmp_path / "reports")}
-    out = tmp_path / "reports" / "runs" / "10-clean.ipynb"
-    run_notebook(ROOT / "notebooks" / "10-clean.ipynb", out, params)
-    first = {p.name: p.read_bytes() for p in (tmp_path / "interim").glob("*.txt")}
-    corr1 = (tmp_path / "processed" / "corrections.csv").read_bytes()
+              "PROCESSED_DIR": str(tmp_path / "processed")}
+    out = tmp_path / "reports" / "runs" / stage.notebook
+    run_notebook(ROOT / "notebooks" / stage.notebook, out, params)
+    tables = {p.name: p.read_bytes() for p in (tmp_path / "processed").glob("*.csv")}
     nb1 = out.read_bytes()
-    assert set(first) == {"Kbang báo cáo 2020.txt", "trieu son; it's 2020.txt", "d12.txt"}
-    assert b"QCDG,QCDC" in corr1 and "Kbang báo cáo 2020".encode() in corr1
+    assert set(tables) == {spec.split(":", 1)[1] for spec in stage.outputs}
+    corrections = tables["corrections.csv"]
+    assert b"QCDG,QCDC" in corrections and "Kbang báo cáo 2020".encode() in corrections
     nb = nbformat.reads(nb1.decode(), as_version=4)
     assert "start_time" not in nb.metadata.get("papermill", {})
     assert [c["id"] for c in nb.cells][:3] == ["cell-000", "cell-001", "cell-002"]
     # second run: from cache, in a kernel started ahead and warmed by the pipeline's kernel pool;
     # the executed notebook must be the same bytes as with a fresh kernel
     pool = KernelPool()
-    pool.start("clean", ROOT / "notebooks", "import pandas\nimport grassroots.pipeline.stage_clean")
-    km = pool.take("clean")
+    pool.start(stage.name, ROOT / "notebooks", stage.preload)
+    km = pool.take(stage.name)
     assert km is not None and km.has_kernel
     try:
-        run_notebook(ROOT / "notebooks" / "10-clean.ipynb", out, params, km=km)
+        run_notebook(ROOT / "notebooks" / stage.notebook, out, params, km=km)
     finally:
         pool.shutdown(km)
-    assert {p.name: p.read_bytes() for p in (tmp_path / "interim").glob("*.txt")} == first
-    assert (tmp_path / "processed" / "corrections.csv").read_bytes() == corr1
+    assert {p.name: p.read_bytes() for p in (tmp_path / "processed").glob("*.csv")} == tables
     assert out.read_bytes() == nb1
 
 
 def test_kernel_pool_gives_nothing_for_a_stage_it_did_not_start_and_stops_the_rest():
     pool = KernelPool()
     assert pool.take("validate") is None  # the notebook then starts its own kernel
-    pool.start("brief", ROOT / "notebooks", "import json")
-    warm = pool._warm["brief"].km
+    pool.start("briefs", ROOT / "notebooks", "import json")
+    warm = pool._warm["briefs"].km
     pool.shutdown()
-    assert not warm.has_kernel and pool.take("brief") is None
+    assert not warm.has_kernel and pool.take("briefs") is None
 
 
 def test_kernels_listen_on_unix_sockets_that_are_removed_afterwards():
@@ -77,8 +78,8 @@ def test_kernels_listen_on_unix_sockets_that_are_removed_afterwards():
     if os.name != "posix":
         pytest.skip("Unix sockets only")
     pool = KernelPool()
-    pool.start("brief", ROOT / "notebooks", "import json")
-    km = pool.take("brief")
+    pool.start("briefs", ROOT / "notebooks", "import json")
+    km = pool.take("briefs")
     files = [Path(km.connection_file)] + [Path(f"{km.ip}-{port}") for port in (km.shell_port, km.iopub_port)]
     assert km.transport == "ipc" and all(f.exists() for f in files)
     pool.shutdown(km)
@@ -129,11 +130,12 @@ def test_a_failing_cell_fails_with_its_source_and_error(tmp_path):
     assert (tmp_path / "out.ipynb").exists()
 
 
-def test_make_help_lists_every_target():
+def test_make_help_lists_every_target_and_the_stage_table():
     out = make("help").stdout
-    for target in ("all", "setup", "clean-text", "extract", "validate", "briefs", "test", "bench", "manifest",
-                   "lab", "reproduce", "clean"):
+    for target in ("all", "setup", "test", "bench", "manifest", "lab", "reproduce", "clean") + stages.STAGE_NAMES:
         assert f" {target} " in out, target
+    for stage in stages.STAGES:
+        assert f"notebooks/{stage.notebook}, stage_functions.{stage.function}(" in out
 
 
 def test_committed_notebooks_have_no_outputs():

@@ -44,7 +44,7 @@ def read(path: Path) -> pd.DataFrame:
 
 
 def extract(raw: Path, work: Path) -> Path:
-    from grassroots.pipeline.stage_extract import extract_corpus
+    from grassroots.pipeline.stage_functions import extract as extract_corpus
 
     summary = extract_corpus(raw, work / "interim", work / "processed", workers=1)
     assert not summary.errors
@@ -224,7 +224,7 @@ def test_nothing_lands_in_the_working_directory(seed_run, seed_tables):
     assert seed_run.cwd_after == []
     assert os.environ["GX_ANALYTICS_ENABLED"] == "False"
     assert sorted(p.name for p in seed_tables.iterdir()) == sorted(
-        [f"{t}.csv" for t in ("reports", "mentions", "indicators", "citations", "models", "errors")]
+        [f"{t}.csv" for t in ("reports", "mentions", "indicators", "citations", "models", "errors", "corrections")]
         + ["findings.csv", "validation_summary.csv"])
 
 

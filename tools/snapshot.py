@@ -28,26 +28,30 @@ TABLES = ["reports", "mentions", "indicators", "citations", "models"]
 
 
 def snapshot_corpus(raw_dir: Path) -> dict[str, str]:
-    """{table: CSV text} for every report of raw_dir, including cleaning's outputs."""
+    """{table: CSV text} for every report of raw_dir, through the extract stage's per-report
+    function (read, clean once, extract), plus cleaning's text and line map."""
     from grassroots import clean
+    from grassroots.extract import warm_up
     from grassroots.pipeline import rawio
-    from grassroots.extract import extract_report, warm_up
-    from grassroots.tables import csv_rows
+    from grassroots.pipeline.stage_functions import extract_one
 
     warm_up()
     out = {t: [] for t in TABLES + ["corrections", "cleaned"]}
-    for path in rawio.list_raw(raw_dir):
-        try:
-            tables = extract_report(path)
-        except rawio.RawInputError as exc:
-            out["reports"].append(f"ERROR {path.name}: {exc}\n")
-            continue
-        for t in TABLES:
-            out[t].append(csv_rows(t, tables[t]))
-        text, encoding, data = rawio.read_raw(path)
-        result = clean.clean_text(text, rawio.report_id_of(path), encoding)
-        out["corrections"].append(json.dumps(clean.corrections_rows(result), ensure_ascii=False, default=str) + "\n")
-        out["cleaned"].append(result.text + "\n" + clean.linemap_json(result, rawio.sha256_bytes(data)) + "\n")
+    with tempfile.TemporaryDirectory(prefix="snapshot-cache-") as cache:
+        for path in rawio.list_raw(raw_dir):
+            _, status, blocks, error = extract_one((path, Path(cache)))
+            if status == "read":
+                out["reports"].append(f"ERROR {path.name}: {error}\n")
+                continue
+            if error:
+                raise RuntimeError(error)
+            for t in TABLES:
+                out[t].append(blocks[t][1].decode("utf-8"))
+            rows = json.loads(blocks["corrections"][1])
+            out["corrections"].append(json.dumps(rows, ensure_ascii=False, default=str) + "\n")
+            text, encoding, data = rawio.read_raw(path)
+            result = clean.clean_text(text, rawio.report_id_of(path), encoding)
+            out["cleaned"].append(result.text + "\n" + clean.linemap_json(result, rawio.sha256_bytes(data)) + "\n")
     return {t: "".join(v) for t, v in out.items()}
 
 

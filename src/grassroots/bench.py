@@ -27,8 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from grassroots.pipeline.corpus import default_workers
 from grassroots.paths import REPO_ROOT
+from grassroots.pipeline.corpus import default_workers
 
 SYNTHETIC_BANNER = "[BẢN SAO TỔNG HỢP ĐỂ ĐO HIỆU NĂNG / SYNTHETIC BENCHMARK COPY: not a real report]"
 LOCALITIES = [
@@ -165,8 +165,8 @@ def bench_extraction(raw_dir: Path, work: Path, size_bytes: int, n: int, repeats
     scan), and the fastest of each counts: on a shared machine one slow minute then decides
     neither. Every extraction starts cold, in a fresh process and fresh directories. The peak
     memory is the largest seen. The tables of the last run are left in ``work``."""
-    code = ("from pathlib import Path; import sys; from grassroots.pipeline.stage_extract import extract_corpus;"
-            "s = extract_corpus(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]));"
+    code = ("from pathlib import Path; import sys; from grassroots.pipeline.stage_functions import extract;"
+            "s = extract(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]));"
             "print(s.counts)")
     scans, runs = [regex_lower_bound(raw_dir)], []
     for _ in range(repeats):
@@ -241,8 +241,8 @@ def profile_extraction(raw_dir: Path, n: int = 200, top: int = 15) -> list[dict]
     import cProfile
     import pstats
 
-    from grassroots.pipeline import rawio
     from grassroots.extract import extract_text, warm_up
+    from grassroots.pipeline import rawio
 
     warm_up()
     files = sorted(raw_dir.glob("*.txt"))[:n]

@@ -1,7 +1,8 @@
 """One place for every path the project uses (cookiecutter-data-science style).
 
 Directories can be overridden by environment variables (RAW_DIR, INTERIM_DIR, PROCESSED_DIR,
-REPORTS_DIR), which is how the Makefile passes them, or by notebook parameters.
+REPORTS_DIR), which is how the Makefile passes them to the pipeline driver; the driver gives them
+to each notebook as its parameters.
 """
 
 from __future__ import annotations
@@ -29,16 +30,16 @@ MANIFEST_NAME = "MANIFEST.sha256"
 
 
 def resolve_dir(value: str | os.PathLike | None, name: str) -> Path:
-    """Resolve a directory setting: explicit value, else environment, else default.
+    """Resolve a directory setting for a command line: explicit value, else environment, else
+    default (notebooks take theirs from their parameters only: see repo_path)."""
+    return repo_path(value if value not in (None, "") else os.environ.get(name) or DEFAULTS[name])
 
-    Relative paths are taken relative to the repository root, so a notebook run from
-    notebooks/ and a Makefile run from the root agree.
-    """
-    raw = value if value not in (None, "") else os.environ.get(name) or DEFAULTS[name]
-    path = Path(raw).expanduser()
-    if not path.is_absolute():
-        path = REPO_ROOT / path
-    return path
+
+def repo_path(value: str | os.PathLike) -> Path:
+    """A path as given: absolute, or relative to the repository root, so a notebook run from
+    notebooks/ and a Makefile run from the root agree."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
 
 
 def display_path(path: Path) -> str:

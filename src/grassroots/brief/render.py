@@ -4,7 +4,7 @@ BriefBuilder gathers what one brief shows (tables, sentences, charts) as plain d
 templates; build_briefs() writes the briefs, the index page and the data downloads; main() is
 `python -m grassroots.brief` (both re-exported by the package).
 
-notebooks/40-brief.ipynb calls build_briefs() once; the pipeline's brief stage expects
+notebooks/40-briefs.ipynb calls build_briefs() once (through pipeline.stage_functions.briefs); the pipeline expects
 REPORTS_DIR/briefs/brief-vi.html, REPORTS_DIR/briefs/brief-en.html and REPORTS_DIR/index.html.
 
 Design choice: DESIGN.md section 7 sketches nbconvert turning the executed notebook into HTML.

@@ -1,18 +1,19 @@
 """Per-report extraction: raw file -> cleaned lines -> mentions, indicators, citations, models,
-metadata. One pure function per report (`extract_report`), so it can run on any core or on a
-Dask worker, and its result can be cached by content."""
+metadata. Pure functions per report (`extract_lines` on cleaned lines, which the extract stage
+calls; `extract_text` and `extract_report` clean first), so they can run on any core or on a
+Dask worker, and their result can be cached by content."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from grassroots import clean
-from grassroots.pipeline import rawio
-from grassroots.extract.indicators import assign, choose, indicator_rows
 from grassroots.extract.citations import extract_citations, flag_dates_after_report
+from grassroots.extract.indicators import assign, choose, indicator_rows
 from grassroots.extract.mentions import FoldedLines, find_mentions, has_digit
-from grassroots.extract.reports import extract_metadata
 from grassroots.extract.models import extract_models
+from grassroots.extract.reports import extract_metadata
+from grassroots.pipeline import rawio
 
 
 def mentions_table(report_id: str, lines, folded=None
@@ -38,9 +39,14 @@ def mentions_table(report_id: str, lines, folded=None
 
 def extract_text(report_id: str, text: str, encoding: str = "utf-8", sidecar: dict | None = None,
                  sha256: str = "") -> dict:
-    """All tables for one report's decoded text."""
-    result = clean.clean_text(text, report_id, encoding)
-    lines = result.lines
+    """All tables for one report's decoded text, which is cleaned first (clean.clean_text)."""
+    return extract_lines(report_id, clean.clean_text(text, report_id, encoding).lines, sidecar, sha256, len(text))
+
+
+def extract_lines(report_id: str, lines: list, sidecar: dict | None = None, sha256: str = "",
+                  n_chars: int = 0) -> dict:
+    """All tables for one report's cleaned lines (clean.CleanResult.lines). n_chars: the length of
+    the decoded raw text."""
     folded = FoldedLines(lines)  # lower case, one tone style: read by several steps
     mention_rows, per_line = mentions_table(report_id, lines, folded)
     chosen = choose(assign(lines, per_line, folded=folded))
@@ -51,7 +57,7 @@ def extract_text(report_id: str, text: str, encoding: str = "utf-8", sidecar: di
         "models": [],
         "reports": [],
     }
-    out["reports"] = [extract_metadata(report_id, lines, sidecar or {}, sha256, len(text))]
+    out["reports"] = [extract_metadata(report_id, lines, sidecar or {}, sha256, n_chars)]
     out["citations"] = extract_citations(report_id, lines)
     flag_dates_after_report(out["citations"], out["reports"][0].get("issue_date", ""))
     out["models"] = extract_models(report_id, lines)
@@ -63,8 +69,8 @@ def warm_up() -> None:
     instruments and the administrative-unit tables with their indexes (about 1.2 s, most of it the
     gazetteer). Called before worker processes fork, they inherit it instead of each loading it."""
     from grassroots import codebook
-    from grassroots.extract import gazetteer
     from grassroots.extract import citations as legal
+    from grassroots.extract import gazetteer
 
     codebook.load()
     clean.load_ocr_corrections()

@@ -130,29 +130,20 @@ def progress_bar(total: int, desc: str, enabled: bool = True):
 # --- parallel map ------------------------------------------------------------------------------
 
 def default_workers() -> int:
-    env = os.environ.get("WORKERS")
-    if env:
-        return max(1, int(env))
+    """The cores this process may use."""
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-
-
-def scheduler_address(scheduler: str | None = None) -> str | None:
-    """The dask.distributed scheduler to use: the argument, else the SCHEDULER environment
-    variable, else None (local processes)."""
-    return scheduler or os.environ.get("SCHEDULER") or None
 
 
 def parallel_imap(func: Callable, items: Iterable, workers: int | None = None, desc: str = "",
                   scheduler: str | None = None, chunksize: int = 8):
     """Map ``func`` over ``items`` lazily and in order, on all cores (or a Dask cluster).
 
-    scheduler: a dask.distributed address such as "tcp://host:8786" (default: the SCHEDULER
-    environment variable); the same per-report function then runs on the cluster's workers.
+    scheduler: a dask.distributed address such as "tcp://host:8786" (default: local processes);
+    the same per-report function then runs on the cluster's workers.
     Results are yielded in input order as they arrive, so a caller can stream them to disk.
     Progress is shown with tqdm (terminal and notebook) when there are many items.
     """
     items = list(items)
-    scheduler = scheduler_address(scheduler)
     progress = progress_bar(len(items), desc, enabled=len(items) >= 200)
     try:
         if scheduler:
