@@ -482,3 +482,26 @@ def test_corpus_needs(built, tmp_path):
     assert needs(corpus) == {"--ocr"}
     (corpus / "e.rtf").write_bytes(b"{\\rtf1 x}")
     assert needs(corpus) == {"--ocr", "--office"}
+
+
+needs_office = pytest.mark.skipif(office.soffice() is None,
+                                  reason="LibreOffice is not installed (Debian: libreoffice-writer-nogui)")
+
+
+@pytest.mark.slow
+@needs_office
+def test_doc_odt_rtf_via_libreoffice(built, tmp_path):
+    """The .docx fixture saved by LibreOffice as .odt, .rtf and .doc reads back the same."""
+    reference = transcribe(built["docx"], None)
+    for fmt in ("odt", "rtf", "doc"):
+        subprocess.run([office.soffice(), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+                        "--headless", "--convert-to", fmt, "--outdir", str(tmp_path), str(built["docx"])],
+                       check=True, capture_output=True, timeout=180)
+        t = transcribe(tmp_path / f"seed.{fmt}", tmp_path / "cache")
+        assert t.source_format == fmt and t.engine.startswith("libreoffice ")
+        assert digits(t.text) == digits(reference.text)
+        assert t.pages == reference.pages
+    broken = tmp_path / "hỏng.doc"
+    broken.write_bytes((tmp_path / "seed.doc").read_bytes()[:3000])
+    with pytest.raises(TranscribeError, match=r"^hỏng\.doc: LibreOffice could not convert it"):
+        transcribe(broken, None)

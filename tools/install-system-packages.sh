@@ -4,7 +4,8 @@
 #   tools/install-system-packages.sh [--ocr] [--office] [--corpus DIR] [--check]
 #
 #   --ocr         scanned PDFs and images: tesseract-ocr tesseract-ocr-vie
-#   --office      .doc .odt .rtf: libreoffice-writer-nogui (LibreOffice headless)
+#   --office      .doc .odt .rtf: libreoffice-writer-nogui (LibreOffice headless, ~260 MB)
+#   (--ocr is ~30 MB)
 #   --corpus DIR  decide from the files in DIR: images or PDFs with pages without a text layer
 #                 -> --ocr; .doc/.odt/.rtf -> --office (.txt, .docx and text PDFs need nothing)
 #   --check       only report; exit 1 when a package is missing
