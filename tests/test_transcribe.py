@@ -59,6 +59,18 @@ def seed_paragraphs() -> list[str]:
     return [" ".join(line.replace("*", "").split()) for line in raw if line.strip()]
 
 
+def indicators(text: str) -> dict[str, str]:
+    """indicator -> value extracted from a text, as the extract stage does for a .txt."""
+    from grassroots.extract import extract_text
+
+    rows = extract_text("bato_2023h1_dvcq", text, "utf-8", None, "0" * 64)["indicators"]
+    return {row["indicator"]: row["value"] for row in rows}
+
+
+def seed_indicators() -> dict[str, str]:
+    return indicators("\n\n".join(seed_paragraphs()) + "\n")
+
+
 def recovered_share(expected: list[str], got: list[str]) -> float:
     """Share of the expected digit runs found, in order, in got."""
     sm = difflib.SequenceMatcher(a=expected, b=got, autojunk=False)
@@ -312,6 +324,14 @@ def test_corrupt_docx(built, tmp_path):
         transcribe(tmp_path / "text.docx", None)
 
 
+@needs_font
+def test_docx_and_text_pdf_give_the_indicators_of_the_txt(built):
+    expected = seed_indicators()
+    assert len(expected) >= 10
+    assert indicators(transcribe(built["docx"], None).text) == expected
+    assert indicators(transcribe(built["pdf"], None).text) == expected
+
+
 # ---------------------------------------------------------------- text-layer PDF
 
 @needs_font
@@ -374,6 +394,12 @@ def test_scanned_pdf_ocr_recovers_numbers_and_is_deterministic(built, tmp_path, 
     assert len(t.line_confidence) == t.n_lines
     assert all((c is None) == (ln == "") for c, ln in zip(t.line_confidence, lines, strict=True))
     assert t.low_confidence_pages == []
+    expected = seed_indicators()
+    got = indicators(t.text)
+    right = sum(got.get(k) == v for k, v in expected.items())
+    with capsys.disabled():
+        print(f"[transcribe] scanned PDF indicators: {right}/{len(expected)} with the .txt's values")
+    assert right >= 0.95 * len(expected)
 
     entries = list(cache.glob("*.json"))
     assert len(entries) == 1
@@ -412,6 +438,9 @@ def test_image_ocr_and_blank_image(tmp_path):
     Image.new("L", (1200, 1600), 255).save(blank)
     with pytest.raises(TranscribeError, match=r"^trắng\.png: no text found in the image"):
         transcribe(blank, tmp_path / "cache")
+    Image.new("L", (1200, 1600), 255).save(tmp_path / "trống.pdf", format="PDF", resolution=150)
+    with pytest.raises(TranscribeError, match=r"^trống\.pdf: no text found in the PDF"):
+        transcribe(tmp_path / "trống.pdf", None)
     (tmp_path / "fake.jpg").write_bytes(b"not a jpeg")
     with pytest.raises(TranscribeError, match=r"^fake\.jpg: not a readable image"):
         transcribe(tmp_path / "fake.jpg", None)

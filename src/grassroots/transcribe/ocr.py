@@ -141,7 +141,7 @@ def read_image(path: Path) -> list[list[Block]]:
     try:
         with Image.open(path) as im:
             frames = [ImageOps.exif_transpose(f.copy()).convert("L") for f in ImageSequence.Iterator(im)]
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError) as e:
         raise TranscribeError(path, f"not a readable image ({type(e).__name__}: {e})") from e
     pages = ocr_pages(path, frames)
     if not any(pages):
