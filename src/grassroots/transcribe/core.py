@@ -68,7 +68,8 @@ class Block:
     """One paragraph (or table row, heading ...) of a page; text may hold "\\n" (kept lines)."""
 
     text: str
-    confidence: float | None = None
+    confidence: float | None = None  # OCR: mean word confidence (0-100)
+    words: int = 1  # OCR: words behind that mean (weights the page mean)
 
 
 def supported_suffixes() -> tuple[str, ...]:
@@ -97,14 +98,16 @@ def assemble(pages: list[list[Block]], source_format: str, engine: str,
 
     Every page gets at least one line (an empty page: one blank line); the blank line after a
     page belongs to that page, so the page ranges cover every line. Confidence per line is the
-    block's (None on blank lines and pages read from a text layer)."""
+    block's (None on blank lines and pages read from a text layer). An OCR page (ocr_pages) whose
+    mean word confidence is below LOW_CONFIDENCE, or that has no word, is listed as low."""
     lines: list[str] = []
     conf: list[float | None] = []
     ranges: list[tuple[int, int]] = []
     low: list[int] = []
     for number, blocks in enumerate(pages, 1):
         first = len(lines) + 1
-        words_conf: list[float] = []
+        conf_sum = 0.0
+        n_words = 0
         for j, block in enumerate(blocks):
             if j:
                 lines.append("")
@@ -113,7 +116,8 @@ def assemble(pages: list[list[Block]], source_format: str, engine: str,
                 lines.append(unicodedata.normalize("NFC", sub))
                 conf.append(block.confidence)
             if block.confidence is not None:
-                words_conf.append(block.confidence)
+                conf_sum += block.confidence * block.words
+                n_words += block.words
         if not blocks:
             lines.append("")
             conf.append(None)
@@ -122,7 +126,7 @@ def assemble(pages: list[list[Block]], source_format: str, engine: str,
             conf.append(None)
         ranges.append((first, len(lines)))
         if ocr_pages is not None and number in ocr_pages:
-            mean = sum(words_conf) / len(words_conf) if words_conf else 0.0
+            mean = conf_sum / n_words if n_words else 0.0  # a page with no word is low
             if mean < LOW_CONFIDENCE:
                 low.append(number)
     return Transcript("\n".join(lines) + "\n", ranges, source_format, engine, conf, low)

@@ -89,7 +89,7 @@ def paragraphs(lines: list[Line], ocr: bool = False) -> list[Block]:
     text, csum, n = lines[0].text.strip(), lines[0].conf_sum, lines[0].n_words
 
     def close():
-        blocks.append(Block(text, (csum / n) if ocr and n else (0.0 if ocr else None)))
+        blocks.append(Block(text, (csum / n) if ocr and n else (0.0 if ocr else None), max(n, 1)))
 
     for prev, ln in zip(lines, lines[1:], strict=False):
         t = ln.text.strip()
