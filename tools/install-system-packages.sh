@@ -3,9 +3,8 @@
 #
 #   tools/install-system-packages.sh [--ocr] [--office] [--corpus DIR] [--check]
 #
-#   --ocr         scanned PDFs and images: tesseract-ocr tesseract-ocr-vie
+#   --ocr         scanned PDFs and images: tesseract-ocr tesseract-ocr-vie (~30 MB)
 #   --office      .doc .odt .rtf: libreoffice-writer-nogui (LibreOffice headless, ~260 MB)
-#   (--ocr is ~30 MB)
 #   --corpus DIR  decide from the files in DIR: images or PDFs with pages without a text layer
 #                 -> --ocr; .doc/.odt/.rtf -> --office (.txt, .docx and text PDFs need nothing)
 #   --check       only report; exit 1 when a package is missing
@@ -26,7 +25,7 @@ while [ $# -gt 0 ]; do
     --office) office=1 ;;
     --check) check=1 ;;
     --corpus) corpus="${2:?--corpus needs a directory}"; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "install-system-packages: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
