@@ -28,13 +28,16 @@ def copied_rules(tmp_path: Path, monkeypatch) -> Iterator[Path]:
 
 
 def _clear_caches() -> None:
-    from grassroots.extract import citations, indicators, models, reports
+    from grassroots.extract import citations, gazetteer, indicators, models, reports
 
     _LOAD.cache_clear()
     for module in (citations, indicators, models, reports):
         for value in vars(module).values():
             if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", "") == module.__name__:
                 value.cache_clear()
+    # the gazetteer's unit types and what was resolved with them (its tables take a second to load)
+    gazetteer._unit_types.cache_clear()
+    gazetteer._resolve_given.cache_clear()
 
 
 def edit(path: Path, change) -> None:

@@ -1,6 +1,5 @@
 """Legal instruments cited (citations.csv) and named "Dân vận khéo" models (models.csv)."""
 
-import re
 
 import pytest
 

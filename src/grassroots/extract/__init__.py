@@ -7,12 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from grassroots import clean
-from grassroots.pipeline import rawio
-from grassroots.extract.indicators import assign, choose, indicator_rows
 from grassroots.extract.citations import extract_citations, flag_dates_after_report
+from grassroots.extract.indicators import assign, choose, indicator_rows
 from grassroots.extract.mentions import FoldedLines, find_mentions, has_digit
-from grassroots.extract.reports import extract_metadata
 from grassroots.extract.models import extract_models
+from grassroots.extract.reports import extract_metadata
+from grassroots.pipeline import rawio
 
 
 def mentions_table(report_id: str, lines, folded=None
@@ -59,17 +59,20 @@ def extract_text(report_id: str, text: str, encoding: str = "utf-8", sidecar: di
 
 
 def warm_up() -> None:
-    """Load what every report needs once: the codebook, the OCR corrections, the registry of
-    instruments and the administrative-unit tables with their indexes (about 1.2 s, most of it the
-    gazetteer). Called before worker processes fork, they inherit it instead of each loading it."""
+    """Load what every report needs once: the codebook, the OCR corrections, the rules of
+    indicators, citations and metadata with their patterns, and the administrative-unit tables
+    with their indexes (about 1.5 s, most of it the gazetteer). Called before worker processes
+    fork, they inherit it instead of each loading it."""
     from grassroots import codebook
-    from grassroots.extract import gazetteer
     from grassroots.extract import citations as legal
+    from grassroots.extract import gazetteer, indicators, reports
 
     codebook.load()
     clean.load_ocr_corrections()
+    indicators._lexicon()
     legal.registry()
     legal._registry_index()
+    reports._lex()
     gazetteer.load()
 
 

@@ -44,8 +44,8 @@ class _Rules:
     registry: tuple[dict, ...]  # the instruments as written (values as strings)
     numbered: re.Pattern
     # What a line must hold for _NQTW, _NAMED_LAW and `numbered` to match, in that order: the
-    # pattern itself, "Luật", a kind word (Hyperscan takes seconds to compile the last two
-    # patterns themselves, milliseconds for these).
+    # pattern itself; "Luật"; a kind word and then a digit before any of ",;.()" (Hyperscan
+    # takes seconds to compile the last two patterns themselves, milliseconds for these).
     gates: PatternSet
 
 
@@ -87,7 +87,8 @@ def _rules() -> _Rules:
             raise ruleset.RulesError(f"instruments.yml: instruments[{i}]: field 'kind': {e['kind']!r} is not "
                                      "one of the kinds declared under kinds")
         out.append(e)
-    gates = PatternSet([_NQTW, re.compile(r"(?<!\w)Luật"), re.compile(rf"(?<![\w/])(?:{_kind_words(kinds)})")])
+    gates = PatternSet([_NQTW, re.compile(r"(?<!\w)Luật"),
+                        re.compile(rf"(?<![\w/])(?:{_kind_words(kinds)})[^\d,;.()]*\d")])
     return _Rules(kinds, by_word, tuple(data["party_organs"]), tuple(out), _numbered(kinds), gates)
 
 

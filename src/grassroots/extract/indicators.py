@@ -128,6 +128,12 @@ def _rules_by_unit(cb: Codebook) -> dict[str, list[tuple[int, Indicator, Rule]]]
     return out
 
 
+@functools.cache
+def _codebook_rules_by_unit() -> dict[str, list[tuple[int, Indicator, Rule]]]:
+    """_rules_by_unit of the codebook (codebook.load())."""
+    return _rules_by_unit(load())
+
+
 def _unit_rules(by_unit: dict, m: Mention) -> list[tuple[Indicator, Rule]]:
     """The rules that accept the mention's unit as written (folded) or normalised, in codebook
     order; a bare (or inferred-unit) figure also meets the rules for "" (any unit)."""
@@ -156,13 +162,13 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
 
     folded: the lines folded (mentions.FoldedLines), when the caller has them already.
     """
+    by_unit = _rules_by_unit(cb) if cb is not None else _codebook_rules_by_unit()
     cb = cb or load()
     folded = folded if folded is not None else FoldedLines(lines)
     # sections as far as the last line with mentions: the lines after it are not read
     last = max((li for li, mentions in enumerate(mentions_per_line) if mentions), default=-1)
     sections = _sections(lines[:last + 1], folded)
     out: list[Candidate] = []
-    by_unit = _rules_by_unit(cb)
     unit_rules: dict[tuple[str, str, bool], list[tuple[Indicator, Rule]]] = {}  # per unit, for this report
     topical: dict[tuple[str, str], bool] = {}
     for li, (line, mentions) in enumerate(zip(lines, mentions_per_line, strict=True)):

@@ -14,19 +14,19 @@ text without recognisable metadata gives empty strings.
 
 from __future__ import annotations
 
-import bisect
 import calendar
 import functools
-import itertools
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 
+from grassroots import ruleset
 from grassroots.clean import (
     is_footnote_line,  # one footnote rule, shared with cleaning
 )
 from grassroots.extract.gazetteer import accent_key, level_of_type, resolve_unit, split_unit
-from grassroots.scan import finditer_at, match_at, occurrences
+from grassroots.matcher import PatternSet
 
 # reports.csv columns (DESIGN.md section 4), in order.
 REPORT_FIELDS = (
@@ -53,31 +53,80 @@ _WORD = rf"[{_UPPER}][{_LOWER}{_UPPER}'’]*(?:-[{_LOWER}{_UPPER}]+)*"
 # A proper name: capitalised words ("Triệu Sơn", "Kbang", "H'Mông") or a ward number ("phường 3").
 _NAME = rf"(?:{_WORD}|\d{{1,2}}(?!\d))(?:[ ]{_WORD})*"
 
-_TYPE = r"(?i:thành\s+phố|thị\s+trấn|thị\s+xã|đặc\s+khu|huyện|quận|phường|tỉnh|xã|tp\.)"
-_ORGAN = (
-    r"(?i:ban\s+thường\s+trực\s+(?:ủy\s+ban\s+|uỷ\s+ban\s+|ub\s*)?(?:mttq|mặt\s+trận\s+tổ\s+quốc)(?:\s+việt\s+nam)?"
-    r"|(?:ủy\s+ban\s+|uỷ\s+ban\s+|ub)(?:mttq|mặt\s+trận\s+tổ\s+quốc)(?:\s+việt\s+nam)?"
-    r"|mttq(?:\s+việt\s+nam)?"
-    r"|ubnd|ủy\s+ban\s+nhân\s+dân|uỷ\s+ban\s+nhân\s+dân"
-    r"|hđnd|hội\s+đồng\s+nhân\s+dân"
-    r"|ban\s+thường\s+vụ\s+đảng\s+ủy|ban\s+thường\s+vụ\s+đảng\s+uỷ|đảng\s+ủy|đảng\s+uỷ)"
-)
-# "UBND huyện Triệu Sơn", "Đảng ủy xã Ba Tô", "Ủy ban Nhân dân huyện" (name optional).
-_ORGAN_UNIT = re.compile(rf"(?<!\w)(?P<organ>{_ORGAN})\s+(?P<type>{_TYPE})(?:\s+(?P<name>{_NAME}))?")
-# Party committees whose name carries the level: "Huyện ủy Kbang", "Ban Dân vận Tỉnh ủy Gia Lai".
-_PARTY_UNIT = re.compile(
-    rf"(?<!\w)(?P<pre>(?i:ban\s+(?:dân\s+vận|thường\s+vụ|tuyên\s+giáo|tổ\s+chức)\s+))?"
-    rf"(?P<porgan>(?i:huyện|tỉnh|thị|thành|quận)\s+(?i:ủy|uỷ))\s+(?P<name>{_NAME})"
-)
-# A bare unit mention: "xã Hoàng Khai", "huyện Yên Sơn".
-_UNIT = re.compile(rf"(?<!\w)(?P<type>{_TYPE})\s+(?P<name>{_NAME})")
 
-_PARTY_TYPE = {"huyện": "huyện", "tỉnh": "tỉnh", "thị": "thị xã", "thành": "thành phố", "quận": "quận"}
-# Words that end a name when a transcription runs unit phrases together.
-_NAME_STOP = {
-    "huyện", "xã", "phường", "tỉnh", "quận", "thị", "thành", "ban", "ủy", "uỷ", "ubnd", "báo",
-    "kính", "về", "tại", "năm", "trong", "đảng", "cộng", "độc", "số", "việt", "hđnd", "ngày",
-}
+
+def _spelled(spelling: str) -> str:
+    """A lexicon spelling as a pattern: any white space between its words, and "ủy" also in the
+    old tone placement "uỷ"."""
+    return r"\s+".join(re.escape(w).replace("ủy", "(?:ủy|uỷ)") for w in spelling.split())
+
+
+def _either(spellings) -> str:
+    """Spellings as one alternation, longest first, ignoring case."""
+    return "(?i:" + "|".join(_spelled(s) for s in sorted(spellings, key=len, reverse=True)) + ")"
+
+
+def _lookup_key(text: str) -> str:
+    """How a matched organ, board or committee is looked up: lower case, single-spaced, "ủy"."""
+    return " ".join(text.lower().split()).replace("uỷ", "ủy")
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    """The unit and organ words of rules/lexicon.yml, and the patterns built from them."""
+
+    organ: str  # any organ ("UBND", "Đảng ủy xã", ...): an alternation, ignoring case
+    organ_names: tuple[tuple[re.Pattern, str], ...]  # each organ's spellings -> its name
+    party_boards: dict[str, str]  # lookup key -> name ("ban dân vận" -> "Ban Dân vận")
+    party_committees: dict[str, tuple[str, str]]  # lookup key -> (display, unit type)
+    name_stops: frozenset[str]
+    organ_unit: re.Pattern  # "UBND huyện Triệu Sơn", "Đảng ủy xã Ba Tô", "Ủy ban Nhân dân huyện"
+    party_unit: re.Pattern  # "Huyện ủy Kbang", "Ban Dân vận Tỉnh ủy Gia Lai"
+    unit: re.Pattern  # a bare unit mention: "xã Hoàng Khai", "huyện Yên Sơn"
+    self_description: re.Pattern  # "Đồng Văn là một huyện vùng cao ..."
+    scope: re.Pattern  # "toàn tỉnh", "trên địa bàn huyện" (no name after)
+    nameless: re.Pattern  # "UBND tỉnh" with no name after
+    district_after: re.Pattern  # ", huyện Y" right after a commune's name
+    province_after: re.Pattern  # ", tỉnh Y" right after a unit's name
+    province_any: re.Pattern  # "tỉnh Y" anywhere
+    unit_scans: PatternSet  # unit, organ_unit, party_unit, province_any: what a line may hold
+
+
+@functools.cache
+def _lex() -> _Lexicon:
+    lex = ruleset.load("lexicon")
+    types = lex["unit_types"]
+    spellings = {t["name"]: [t["name"], *t.get("spellings", [])] for t in types}
+    any_type = _either(s for t in types for s in spellings[t["name"]])
+    district_type = _either(s for t in types if t["level"] in ("district", "city") for s in spellings[t["name"]])
+    province_type = _either(s for t in types if t["level"] == "province" for s in spellings[t["name"]])
+    organ = "(?i:" + "|".join(o["pattern"] if "pattern" in o else "|".join(map(_spelled, o["spellings"]))
+                              for o in lex["organs"]) + ")"
+    organ_names = tuple(
+        (re.compile(o["pattern"] if "pattern" in o else "|".join(map(_spelled, o["spellings"])), re.I), o["name"])
+        for o in lex["organs"])
+    committees = {_lookup_key(t["party_committee"]): (t["party_committee"][:1].upper() + t["party_committee"][1:],
+                                                       t["name"])
+                  for t in types if "party_committee" in t}
+    boards = {_lookup_key(b): b for b in lex["party_boards"]}
+    organ_unit = re.compile(rf"(?<!\w)(?P<organ>{organ})\s+(?P<type>{any_type})(?:\s+(?P<name>{_NAME}))?")
+    party_unit = re.compile(
+        rf"(?<!\w)(?P<pre>{_either(boards)}\s+)?(?P<porgan>{_either(committees)})\s+(?P<name>{_NAME})")
+    unit = re.compile(rf"(?<!\w)(?P<type>{any_type})\s+(?P<name>{_NAME})")
+    province_any = re.compile(rf"(?<!\w){province_type}\s+(?P<name>{_NAME})")
+    return _Lexicon(
+        organ=organ, organ_names=organ_names, party_boards=boards, party_committees=committees,
+        name_stops=frozenset(lex["name_stops"]), organ_unit=organ_unit, party_unit=party_unit, unit=unit,
+        self_description=re.compile(
+            rf"^(?P<name>{_NAME})\s+(?i:là\s+(?:một\s+)?)(?P<type>{any_type})\b"),
+        scope=re.compile(rf"{_either(lex['scope_words'])}\s+(?P<type>{any_type})(?!\s+{_WORD})"),
+        nameless=re.compile(rf"(?<!\w)(?:{organ})\s+(?P<type>{any_type})(?!\s+(?:{_NAME}))"),
+        district_after=re.compile(rf"\s*[,-]?\s*(?P<type>{district_type})\s+(?P<name>{_NAME})", re.I),
+        province_after=re.compile(rf"\s*,?\s*{province_type}\s+(?P<name>{_NAME})"),
+        province_any=province_any,
+        unit_scans=PatternSet([unit, organ_unit, party_unit, province_any]),
+    )
+
 
 _SIG_PREFIX = re.compile(r"^(?:(?:TM|KT|TL|TUQ|Q)\s*[.:]|T/M|K/T)\s*\S")
 _SIG_TITLE = re.compile(
@@ -138,11 +187,6 @@ _PLACE_DATE = re.compile(
     r"(?P<place>[^\W\d_][^,;:\d]{0,40}?)\s*,\s*ngày\b(?P<rest>[^\n]{0,60})", re.I)
 
 
-def _place_date_search(text: str) -> re.Match | None:
-    """_PLACE_DATE.search(text): every match holds a comma (which ignoring case matches only itself)."""
-    return _PLACE_DATE.search(text) if "," in text else None
-
-
 _DATE_WORDS = re.compile(
     r"^[\s.…_/-]*(?P<d>\d{1,2})?[\s.…_/-]*tháng[\s.…_/-]*(?P<m>\d{1,2})?[\s.…_/-]*năm[\s.…_/-]*(?P<y>\d{4})", re.I)
 _DATE_SLASH = re.compile(r"^\s*(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})")
@@ -162,7 +206,7 @@ def find_doc_number(lines: list[str]) -> str:
 def parse_place_date(text: str) -> tuple[str, str]:
     """("Kbang", "2020-10-30") from "Kbang, ngày 30 tháng 10 năm 2020"; partial dates keep what is
     printed ("2021-01" when the day is blank, "2023" when day and month are blank)."""
-    m = _place_date_search(text)
+    m = _PLACE_DATE.search(text)
     if not m:
         return "", ""
     rest = m.group("rest")
@@ -223,7 +267,7 @@ def find_title(lines: list[str]) -> tuple[str, int]:
             title = f"{title} {lines[j]}"
         return title.strip(), j
     for i, text in enumerate(lines[:4]):
-        if _TITLE_SKIP.match(text) or _ONLY_DATE.match(text) or _place_date_search(text):
+        if _TITLE_SKIP.match(text) or _ONLY_DATE.match(text) or _PLACE_DATE.search(text):
             continue
         # A headline joined with the page's date/counter line by the cleaner: cut the furniture.
         text = _FURNITURE_TAIL.split(text)[0].strip()
@@ -418,19 +462,12 @@ def find_period(lines: list[str], title: str, title_end: int, issue_date: str) -
 # --- issuer, level, locality ---------------------------------------------------------------------
 
 def _norm_organ(organ: str) -> str:
-    """Canonical spelling of an organ: "Ủy ban nhân dân" -> "UBND", "Đảng uỷ" -> "Đảng ủy"."""
+    """Canonical name of an organ (lexicon organs): "Ủy ban nhân dân" -> "UBND", "Đảng uỷ" ->
+    "Đảng ủy"; an organ the lexicon does not name is kept as written (single-spaced)."""
     o = re.sub(r"\s+", " ", organ).strip()
-    low = o.lower().replace("uỷ", "ủy")
-    if low in ("ubnd", "ủy ban nhân dân"):
-        return "UBND"
-    if low in ("hđnd", "hội đồng nhân dân"):
-        return "HĐND"
-    if low == "đảng ủy":
-        return "Đảng ủy"
-    if low == "ban thường vụ đảng ủy":
-        return "Ban Thường vụ Đảng ủy"
-    if "mttq" in low or "mặt trận" in low:
-        return "Ban Thường trực UBMTTQ" if low.startswith("ban thường trực") else "UBMTTQ"
+    for spellings, name in _lex().organ_names:
+        if spellings.fullmatch(o):
+            return name
     return o
 
 
@@ -440,7 +477,7 @@ def _tidy_name(name: str | None) -> str:
         return ""
     words = []
     for w in name.split():
-        if w.lower().strip(".,") in _NAME_STOP:
+        if w.lower().strip(".,") in _lex().name_stops:
             break
         words.append(w)
     out = " ".join(words).strip(" .,;:-")
@@ -457,14 +494,12 @@ def _unit_from_match(m: re.Match, place: str = "", allow_nameless: bool = False)
 
 
 def _party_unit(pre: str | None, porgan: str, name: str) -> dict | None:
-    ptype = _PARTY_TYPE[porgan.split()[0].lower()]
+    lex = _lex()
+    porgan, ptype = lex.party_committees[_lookup_key(porgan)]
     name = _tidy_name(name)
     if not name:
         return None
-    porgan = porgan.split()[0].capitalize() + " ủy"
-    pre = re.sub(r"\s+", " ", pre or "").strip()
-    pre = pre[:1].upper() + pre[1:].lower() if pre else ""
-    pre = pre.replace("dân vận", "Dân vận").replace("thường vụ", "Thường vụ")
+    pre = lex.party_boards[_lookup_key(pre)] if pre else ""
     issuer = f"{pre + ' ' if pre else ''}{porgan} {name}"
     return {"issuer": issuer, "type": ptype, "name": name, "organ": porgan}
 
@@ -498,10 +533,10 @@ def _header_unit(lines: list[str], stop: int) -> tuple[dict | None, dict | None]
             continue
         cand = _titled(text)
         # "ỦY BAN NHÂN DÂN" on one line and "HUYỆN TRIỆU SƠN" on the next.
-        if i + 1 < cut and lines[i + 1].isupper() and re.fullmatch(_ORGAN, cand, re.I):
+        if i + 1 < cut and lines[i + 1].isupper() and re.fullmatch(_lex().organ, cand, re.I):
             cand = f"{cand} {_titled(lines[i + 1])}"
             i += 1
-        for pat in (_PARTY_UNIT, _ORGAN_UNIT):
+        for pat in (_lex().party_unit, _lex().organ_unit):
             m = pat.search(cand)
             if m:
                 unit = _unit_from_match(m)
@@ -519,10 +554,10 @@ _SELF_REPORT = re.compile(r"^\s*(?:(?i:xin|kính|trân\s+trọng)\s+)?(?i:báo\s
 
 def _self_reference(lines: list[str], start: int, place: str) -> dict | None:
     """"UBND xã Ba Tô báo cáo ...", "Ủy ban Nhân dân huyện báo cáo ..." in the opening lines."""
+    lex = _lex()
     for text in lines[start: start + 6]:
-        low = text.lower()
-        for pat, words in _UNIT_SCANS:
-            for m in finditer_at(pat, text, low, words):
+        for pat in (lex.organ_unit, lex.party_unit):
+            for m in pat.finditer(text):
                 if _SELF_REPORT.match(text[m.end():]):
                     unit = _unit_from_match(m, place, allow_nameless=True)
                     if unit:
@@ -532,17 +567,17 @@ def _self_reference(lines: list[str], start: int, place: str) -> dict | None:
 
 def _closing_reference(lines: list[str], place: str) -> dict | None:
     """"Trên đây là báo cáo ... của UBND huyện Triệu Sơn./." or "UBND xã Ba Tô kính báo cáo./."."""
+    lex = _lex()
     for text in reversed(lines[-40:]):
-        low = text.lower()
         if re.match(r"(?i)trên\s+đây", text):
-            hits = [m for pat, words in _UNIT_SCANS for m in finditer_at(pat, text, low, words)]
+            hits = [m for pat in (lex.organ_unit, lex.party_unit) for m in pat.finditer(text)]
             hits.sort(key=lambda m: m.start())
             for m in reversed(hits):
                 unit = _unit_from_match(m, place, allow_nameless=True)
                 if unit:
                     return unit
-        for pat, words in _UNIT_SCANS:
-            m = next(finditer_at(pat, text, low, words), None)  # pat.search(text)
+        for pat in (lex.organ_unit, lex.party_unit):
+            m = pat.search(text)
             if m and re.match(r"\s*(?i:kính\s+|xin\s+|trân\s+trọng\s+)?báo\s+cáo\s*[./]", text[m.end():]):
                 unit = _unit_from_match(m, place, allow_nameless=True)
                 if unit:
@@ -553,12 +588,12 @@ def _closing_reference(lines: list[str], place: str) -> dict | None:
 def _mentioned_unit(lines: list[str], title_idx: int) -> dict | None:
     """A unit named in the title or the opening sentences of a web text, outside citations."""
     window = lines[max(0, title_idx): max(0, title_idx) + 4] if title_idx >= 0 else lines[:4]
+    lex = _lex()
     for text in window:
         if _CITATION_START.match(text):
             continue
-        low = text.lower()
-        for pat, words in _UNIT_SCANS:
-            for m in finditer_at(pat, text, low, words):
+        for pat in (lex.organ_unit, lex.party_unit):
+            for m in pat.finditer(text):
                 after = text[m.end(): m.end() + 12].lower()
                 before = text[max(0, m.start() - 30): m.start()]
                 if after.lstrip().startswith("về việc") or re.search(r"\d{4}\s+của\s*$", before):
@@ -567,11 +602,11 @@ def _mentioned_unit(lines: list[str], title_idx: int) -> dict | None:
                 if unit:
                     return unit
         # A page that describes its unit: "Đồng Văn là một huyện vùng cao ...".
-        m = _SELF_DESCRIPTION.match(text)
+        m = lex.self_description.match(text)
         if m and _tidy_name(m.group("name")):
             utype = split_unit(m.group("type"))[0]
             return {"issuer": "", "type": utype, "name": _tidy_name(m.group("name")), "organ": ""}
-        for m in finditer_at(_UNIT, text, low, _TYPE_WORDS):
+        for m in lex.unit.finditer(text):
             name = _tidy_name(m.group("name"))
             if name:
                 utype = split_unit(m.group("type"))[0]
@@ -579,40 +614,18 @@ def _mentioned_unit(lines: list[str], title_idx: int) -> dict | None:
     return None
 
 
-_SELF_DESCRIPTION = re.compile(
-    rf"^(?P<name>{_NAME})\s+(?i:là\s+(?:một\s+)?)(?P<type>(?i:huyện|xã|phường|thị\s+trấn|thị\s+xã|quận|tỉnh))\b")
-
-
-_SCOPE = re.compile(rf"(?i:toàn|trên\s+địa\s+bàn)\s+(?P<type>{_TYPE})(?!\s+{_WORD})")
-_NAMELESS = re.compile(rf"(?<!\w)(?:{_ORGAN})\s+(?P<type>{_TYPE})(?!\s+(?:{_NAME}))")
-
-
 def _level_only(lines: list[str], title: str) -> str:
     """Level from "toàn tỉnh", "trên địa bàn huyện" or an unnamed "UBND tỉnh" in the title."""
     counts: dict[str, int] = {}
     for text in lines[:12]:
-        for m in _SCOPE.finditer(text):
+        for m in _lex().scope.finditer(text):
             lvl = level_of_type(split_unit(m.group("type"))[0])
             if lvl:
                 counts[lvl] = counts.get(lvl, 0) + 1
     if counts:
         return max(sorted(counts), key=lambda k: counts[k])
-    m = _NAMELESS.search(title or "")
+    m = _lex().nameless.search(title or "")
     return level_of_type(split_unit(m.group("type"))[0]) if m else ""
-
-
-# Fixed patterns matched right after a unit's name (no per-report regex compilation: fast on
-# large corpora where every report names a different unit).
-_DISTRICT_AFTER = re.compile(rf"\s*[,-]?\s*(?P<type>(?i:huyện|quận|thị\s+xã|thành\s+phố))\s+(?P<name>{_NAME})", re.I)
-_PROVINCE_AFTER = re.compile(rf"\s*,?\s*(?i:tỉnh)\s+(?P<name>{_NAME})")
-_PROVINCE_ANY = re.compile(rf"(?<!\w)(?i:tỉnh)\s+(?P<name>{_NAME})")
-# The words (lower-cased) that every match of a pattern starts with, for scan.finditer_at; none
-# has a letter with an odd case-insensitive equivalent. Every _TYPE alternative starts with a
-# _TYPE_WORDS word, so a line without any cannot match _UNIT, _ORGAN_UNIT or _PARTY_UNIT.
-_TYPE_WORDS = ("thành", "thị", "đặc", "huyện", "quận", "phường", "tỉnh", "xã", "tp.")
-_ORGAN_WORDS = ("ban", "ủy", "uỷ", "ub", "mttq", "hđnd", "hộ", "đảng")  # "hộ": "hội" may have a dotless i
-_PARTY_WORDS = ("ban", "huyện", "tỉnh", "thị", "thành", "quận")
-_UNIT_SCANS = ((_ORGAN_UNIT, _ORGAN_WORDS), (_PARTY_UNIT, _PARTY_WORDS))  # in the order the readers try them
 
 
 def _after_unit(lines: list[str], lows: list[str], unit: dict, pattern: re.Pattern, with_type: bool):
@@ -644,66 +657,29 @@ def _parent_district(lines: list[str], lows: list[str], unit: dict) -> tuple[str
     """
     if not unit.get("name"):
         return "", []
-    # The unit scans only count names, so all lines are scanned at once (_scan_all).
-    joined = _Joined(lines, lows)
+    lex = _lex()
     bare: dict[str, int] = {}
-    for m in _scan_all(_UNIT, _TYPE_WORDS, joined):
-        key = _bare_district(m.group("type"), m.group("name"))
-        if key:
-            bare[key] = bare.get(key, 0) + 1
-    weak = sorted(bare, key=lambda k: (-bare[k], k))
-    for m in _after_unit(lines, lows, unit, _DISTRICT_AFTER, with_type=True):
-        return f"{split_unit(m.group('type'))[0]} {_tidy_name(m.group('name'))}", weak
     counts: dict[str, int] = {}
-    for m in _scan_all(_ORGAN_UNIT, _ORGAN_WORDS, joined):
-        key = _organ_district(m.group("organ"), m.group("type"), m.group("name"))
-        if key:
-            counts[key] = counts.get(key, 0) + 1
-    if "ủy" in joined.low or "uỷ" in joined.low:  # _PARTY_UNIT needs one ("Huyện ủy")
-        for m in _scan_all(_PARTY_UNIT, _PARTY_WORDS, joined):
+    unit_rx, organ_unit, party_unit, _province = range(4)  # the patterns of lex.unit_scans
+    for text in lines:
+        found = lex.unit_scans.candidates(text)
+        for m in lex.unit.finditer(text) if unit_rx in found else ():
+            key = _bare_district(m.group("type"), m.group("name"))
+            if key:
+                bare[key] = bare.get(key, 0) + 1
+        for m in lex.organ_unit.finditer(text) if organ_unit in found else ():
+            key = _organ_district(m.group("organ"), m.group("type"), m.group("name"))
+            if key:
+                counts[key] = counts.get(key, 0) + 1
+        for m in lex.party_unit.finditer(text) if party_unit in found else ():
             key = _party_district(m.group("pre"), m.group("porgan"), m.group("name"))
             if key:
                 counts[key] = counts.get(key, 0) + 1
+    weak = sorted(bare, key=lambda k: (-bare[k], k))
+    for m in _after_unit(lines, lows, unit, lex.district_after, with_type=True):
+        return f"{split_unit(m.group('type'))[0]} {_tidy_name(m.group('name'))}", weak
     best = max(sorted(counts), key=lambda k: counts[k]) if counts else ""
     return best, weak
-
-
-# Joins a report's lines for one scan over all of them. No part of _UNIT, _ORGAN_UNIT or
-# _PARTY_UNIT matches it (they hold letters, digits, white space, "'’-." only), and their
-# look-arounds ask for \w or \d, which it is not, just as the end of a line is not: so no match
-# crosses it, and the matches are the lines' own (tests/test_metadata.py checks on the corpus).
-_SEP = "\x00"
-
-
-class _Joined:
-    """A report's lines joined by _SEP, lower-cased, and where each start word occurs in them
-    (found once for all scans: _PARTY_WORDS are _TYPE_WORDS and "ban", which _ORGAN_WORDS has)."""
-
-    def __init__(self, lines: list[str], lows: list[str]):
-        self.lines, self.lows = lines, lows
-        self.text, self.low = _SEP.join(lines), _SEP.join(lows)
-        self._at: dict[str, list[int]] = {}
-
-    def starts(self, words: tuple[str, ...]) -> list[int]:
-        """Sorted positions where any of `words` starts in self.low (what scan.finditer_at finds)."""
-        found: set[int] = set()
-        for w in words:
-            at = self._at.get(w)
-            if at is None:
-                at = self._at[w] = occurrences(self.low, w)
-            found.update(at)
-        return sorted(found)
-
-
-def _scan_all(pattern: re.Pattern, words: tuple[str, ...], joined: _Joined):
-    """The matches of finditer_at(pattern, line, low, words) over every line, in one scan of the
-    joined lines (one Python loop instead of one per line; the order of lines is kept)."""
-    text = joined.text
-    if len(text) != len(joined.low):  # a line changed length in lower case: positions do not map
-        for text, low in zip(joined.lines, joined.lows, strict=True):
-            yield from finditer_at(pattern, text, low, words)
-        return
-    yield from match_at(pattern, text, joined.starts(words))  # scan.finditer_at on shared start positions
 
 
 # The district keys the scans count, cached: a report names the same few units again and again,
@@ -727,40 +703,16 @@ def _party_district(pre: str | None, porgan: str, name: str) -> str:
     return f"{u['type']} {u['name']}" if u and level_of_type(u["type"], u["name"]) == "district" else ""
 
 
-def _tinh_lines(lines: list[str]) -> list[int]:
-    """Indices of the lines where (?i:tỉnh) matches, as every _PROVINCE_AFTER and _PROVINCE_ANY
-    match needs: (?i:ỉ) matches only "ỉ" and "Ỉ", and (?i:t), (?i:n), (?i:h) only their two ASCII
-    cases (tests/test_metadata.py checks every code point). Finding one character in the joined
-    lines is fast; the separator stands where a line ends and is none of those characters."""
-    text = _SEP.join(lines)
-    hits = []
-    for ch in ("ỉ", "Ỉ"):
-        i = text.find(ch, 1)
-        while i > 0:
-            if text[i - 1] in "tT" and text[i + 1: i + 2] in ("n", "N") and text[i + 2: i + 3] in ("h", "H"):
-                hits.append(i)
-            i = text.find(ch, i + 1)
-    if not hits:
-        return []
-    ends = list(itertools.accumulate(len(t) + 1 for t in lines))  # where each line's separator ends
-    return sorted({bisect.bisect_right(ends, i) for i in hits})
-
-
-def _parent_province(lines: list[str], lows: list[str] | None, unit: dict) -> str:
-    """The province named beside the unit ("huyện X, tỉnh Y"), else the most cited "tỉnh Y".
-
-    lows: the lines lower-cased, or None: then only the lines that can name a province are."""
-    keep = _tinh_lines(lines)  # no other line has a match
-    lines = [lines[i] for i in keep]
-    lows = [lows[i] for i in keep] if lows is not None else [text.lower() for text in lines]
+def _parent_province(lines: list[str], lows: list[str], unit: dict) -> str:
+    """The province named beside the unit ("huyện X, tỉnh Y"), else the most cited "tỉnh Y"."""
+    lex = _lex()
     if unit.get("name"):
-        for m in _after_unit(lines, lows, unit, _PROVINCE_AFTER, with_type=False):
+        for m in _after_unit(lines, lows, unit, lex.province_after, with_type=False):
             return _tidy_name(m.group("name"))
     counts: dict[str, int] = {}
-    for text, low in zip(lines, lows, strict=True):
-        if "tỉnh" not in low:
-            continue  # _PROVINCE_ANY cannot match
-        for m in finditer_at(_PROVINCE_ANY, text, low, ("tỉnh",)):
+    province = 3  # the pattern of lex.unit_scans
+    for text in lines:
+        for m in lex.province_any.finditer(text) if province in lex.unit_scans.candidates(text) else ():
             name = _tidy_name(m.group("name"))
             if name:
                 counts[name] = counts.get(name, 0) + 1
@@ -860,9 +812,8 @@ def read_text_metadata(lines: list[str]) -> dict:
         out["admin_level"] = level_of_type(unit["type"], unit["name"])
     else:
         out["admin_level"] = _level_only(lines, title)
-    lows = None  # the lines lower-cased, for the parent-unit scans below (when a commune needs them all)
+    lows = [text.lower() for text in lines] if unit else []  # for the parent-unit readers below
     if unit and out["admin_level"] == "commune":
-        lows = [text.lower() for text in lines]
         out["district"], out["_district_candidates"] = _parent_district(lines, lows, unit)
         if superior and level_of_type(superior["type"], superior["name"]) == "district":
             out["district"] = f"{superior['type']} {superior['name']}"
@@ -893,7 +844,7 @@ def _same(field: str, a: str, b: str) -> bool:
 
 
 def _norm_issuer(s: str) -> str:
-    m = _ORGAN_UNIT.search(s)
+    m = _lex().organ_unit.search(s)
     if m:
         s = s[:m.start("organ")] + _norm_organ(m.group("organ")) + s[m.end("organ"):]
     return s
@@ -908,7 +859,9 @@ def extract_metadata(report_id: str, lines, sidecar: dict, raw_sha256: str, n_ch
     notes: list[str] = []
     try:
         text_meta = read_text_metadata(_line_texts(lines))
-    except Exception as exc:  # a metadata reader must never stop the pipeline
+    except ruleset.RulesError:  # a broken rules file is not an odd report: it stops extraction
+        raise
+    except Exception as exc:  # a metadata reader must never stop the pipeline on odd input
         text_meta = read_text_metadata([])
         notes.append(f"text metadata unreadable ({type(exc).__name__}: {exc})")
     side = {k: str(v).strip() for k, v in (sidecar or {}).items() if v is not None and str(v).strip()}
