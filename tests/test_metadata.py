@@ -315,6 +315,20 @@ def test_a_party_board_and_committee_come_from_the_lexicon():
     assert (m["issuer"], m["locality"]) == ("Ban Dân vận Huyện ủy Kbang", "huyện Kbang")
 
 
+def test_report_types_and_signer_titles_come_from_the_lexicon(rules_copy):
+    from grassroots.extract.reports import classify_report
+
+    title = "Kết quả công tác tiếp công dân và dân vận năm 2020"
+    assert classify_report(title) == "dan_van"
+    # not yet a title: the line is read as the signer's name
+    assert find_signature(["KT. CHỦ TỊCH", "CHÁNH ÁN", "Nguyễn Văn An"]) == ("Chánh Án", "KT. CHỦ TỊCH", "")
+    edit(rules_copy / "lexicon.yml", lambda d: (d["report_types"].append({"code": "tiep_dan", "names": ["tiếp công dân"]}),
+                                                d["signer_titles"]["titles"].append("chánh án")))
+    assert classify_report(title) == "tiep_dan"  # named before "dân vận"
+    assert find_signature(["KT. CHỦ TỊCH", "CHÁNH ÁN", "Nguyễn Văn An"]) == (
+        "Nguyễn Văn An", "KT. CHỦ TỊCH, CHÁNH ÁN", "")
+
+
 def test_a_wrong_lexicon_entry_names_the_entry(rules_copy):
     from grassroots import ruleset
 

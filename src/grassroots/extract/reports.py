@@ -66,6 +66,11 @@ def _either(spellings) -> str:
     return "(?i:" + "|".join(_spelled(s) for s in sorted(spellings, key=len, reverse=True)) + ")"
 
 
+def _words_or_patterns(entries) -> str:
+    """Lexicon entries (spellings, or {pattern: ...}) as one alternation."""
+    return "|".join(e["pattern"] if isinstance(e, dict) else _spelled(e) for e in entries)
+
+
 def _lookup_key(text: str) -> str:
     """How a matched organ, board or committee is looked up: lower case, single-spaced, "ủy"."""
     return " ".join(text.lower().split()).replace("uỷ", "ủy")
@@ -90,6 +95,9 @@ class _Lexicon:
     province_after: re.Pattern  # ", tỉnh Y" right after a unit's name
     province_any: re.Pattern  # "tỉnh Y" anywhere
     unit_scans: PatternSet  # unit, organ_unit, party_unit, province_any: what a line may hold
+    report_types: tuple[tuple[str, re.Pattern], ...]  # code -> what a title of that type names
+    citation_start: re.Pattern  # a line that opens by citing a document ("Thực hiện Kế hoạch ...")
+    signer_title: re.Pattern  # a signature block's title line ("PHÓ CHỦ TỊCH")
 
 
 @functools.cache
@@ -125,14 +133,21 @@ def _lex() -> _Lexicon:
         province_after=re.compile(rf"\s*,?\s*{province_type}\s+(?P<name>{_NAME})"),
         province_any=province_any,
         unit_scans=PatternSet([unit, organ_unit, party_unit, province_any]),
+        report_types=tuple((t["code"], re.compile(_words_or_patterns(t["names"]), re.I))
+                           for t in lex["report_types"]),
+        citation_start=re.compile(rf"^(?:{_words_or_patterns(lex['citation_openings'])})", re.I),
+        signer_title=re.compile(
+            rf"^(?:{_either_upper(lex['signer_titles']['deputy'])}\s+)?(?:{_either_upper(lex['signer_titles']['titles'])})"
+            rf"\b[^{_LOWER}\d]{{0,40}}$"),
     )
 
 
+def _either_upper(words) -> str:
+    """Words as one alternation in capitals, as signature blocks print them."""
+    return "|".join(_spelled(w.upper()) for w in sorted(words, key=len, reverse=True))
+
+
 _SIG_PREFIX = re.compile(r"^(?:(?:TM|KT|TL|TUQ|Q)\s*[.:]|T/M|K/T)\s*\S")
-_SIG_TITLE = re.compile(
-    r"^(?:PHÓ\s+)?(?:CHỦ\s+TỊCH|BÍ\s+THƯ|TRƯỞNG\s+BAN|TRƯỞNG\s+PHÒNG|GIÁM\s+ĐỐC|CHÁNH\s+VĂN\s+PHÒNG"
-    rf"|CHÁNH\s+THANH\s+TRA|TRƯỞNG\s+ĐOÀN|TỔ\s+TRƯỞNG|THỦ\s+TRƯỞNG)\b[^{_LOWER}\d]{{0,40}}$"
-)
 _SIG_NOISE = re.compile(r"^[\[(]?\s*(?:đã\s+ký|ký|ký\s+tên|ký,?\s+ghi\s+rõ.*|ký\s+và\s+đóng\s+dấu.*|"
                         r"chữ\s+ký\s+số.*|đã\s+ký\s+và\s+đóng\s+dấu)\s*[\])]?\.?$", re.I)
 _PERSON = re.compile(rf"^{_WORD}(?:\s+{_WORD}){{1,5}}$")
@@ -279,17 +294,11 @@ def find_title(lines: list[str]) -> tuple[str, int]:
     return "", -1
 
 
-_TYPE_PATTERNS = (
-    ("dan_van_chinh_quyen", re.compile(r"dân\s+vận\s+chính\s+quyền", re.I)),
-    ("qcdc", re.compile(r"quy\s+chế\s+dân\s+chủ|dân\s+chủ\s+(?:ở\s+)?cơ\s+sở|\bQCDC|thực\s+hiện\s+dân\s+chủ", re.I)),
-    ("dan_van", re.compile(r"dân\s+vận", re.I)),
-)
-
-
 def classify_report(title: str) -> str:
-    """qcdc | dan_van_chinh_quyen | dan_van | other, by the earliest theme the title names."""
+    """A report type of the lexicon (qcdc, dan_van_chinh_quyen, dan_van) or other, by the earliest
+    theme the title names (the type listed first among those named at one place)."""
     best = None
-    for rank, (code, pat) in enumerate(_TYPE_PATTERNS):
+    for rank, (code, pat) in enumerate(_lex().report_types):
         m = pat.search(title or "")
         if m and (best is None or (m.start(), rank) < best[0]):
             best = ((m.start(), rank), code)
@@ -315,7 +324,6 @@ _PERIOD = re.compile(
 _BARE_YEAR = re.compile(rf"(?<![\d/.-])(?<![\d/.-] )(?P<y>{_YEAR})(?![\d/.-])(?!\s*[-–]\s*\d)")
 # Any year, also one written into a later period phrase ("quý IV/2025").
 _ANY_YEAR = re.compile(rf"(?<!\d)(?P<y>{_YEAR})(?!\d)")
-_CITATION_START = re.compile(r"^(?:Thực\s+hiện|Căn\s+cứ|Thi\s+hành|Triển\s+khai|Theo\s+(?:Kế|Công|Quyết|Nghị))", re.I)
 _EXPLICIT_RANGE = re.compile(
     r"[Tt]ừ\s+ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})\s+đến\s+(?:ngày\s+)?(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -430,7 +438,7 @@ def _same_phrase(a: re.Match, b: re.Match) -> bool:
 
 def find_period(lines: list[str], title: str, title_end: int, issue_date: str) -> dict:
     """The period of the report's own title; the opening lines only when the title names none."""
-    body = [t for t in lines[title_end + 1: title_end + 8] if not _CITATION_START.match(t)]
+    body = [t for t in lines[title_end + 1: title_end + 8] if not _lex().citation_start.match(t)]
     context = " ".join(body)
     period = parse_period(title, issue_date, context)
     # "(Từ ngày 15/12/2022 đến ngày 14/3/2023)" under the title gives the exact bounds.
@@ -590,7 +598,7 @@ def _mentioned_unit(lines: list[str], title_idx: int) -> dict | None:
     window = lines[max(0, title_idx): max(0, title_idx) + 4] if title_idx >= 0 else lines[:4]
     lex = _lex()
     for text in window:
-        if _CITATION_START.match(text):
+        if lex.citation_start.match(text):
             continue
         for pat in (lex.organ_unit, lex.party_unit):
             for m in pat.finditer(text):
@@ -726,7 +734,7 @@ _ANY_LOWER = re.compile(f"[{_LOWER}]")
 
 def _is_sig_title(text: str) -> bool:
     # the cheap tests first: every test is pure, so their order does not change the result
-    return len(text) <= 80 and bool(_SIG_PREFIX.match(text) or _SIG_TITLE.match(text)) \
+    return len(text) <= 80 and bool(_SIG_PREFIX.match(text) or _lex().signer_title.match(text)) \
         and not _ANY_LOWER.search(text)
 
 
