@@ -94,7 +94,9 @@ class _Lexicon:
     district_after: re.Pattern  # ", huyện Y" right after a commune's name
     province_after: re.Pattern  # ", tỉnh Y" right after a unit's name
     province_any: re.Pattern  # "tỉnh Y" anywhere
-    unit_scans: PatternSet  # unit, organ_unit, party_unit, province_any: what a line may hold
+    # unit, organ_unit, party_unit, province_any, district_after, province_after: which of them a
+    # line may hold (asked once per line of a report whose unit is known: _Scans)
+    unit_scans: PatternSet
     report_types: tuple[tuple[str, re.Pattern], ...]  # code -> what a title of that type names
     citation_start: re.Pattern  # a line that opens by citing a document ("Thực hiện Kế hoạch ...")
     signer_title: re.Pattern  # a signature block's title line ("PHÓ CHỦ TỊCH")
@@ -122,6 +124,8 @@ def _lex() -> _Lexicon:
         rf"(?<!\w)(?P<pre>{_either(boards)}\s+)?(?P<porgan>{_either(committees)})\s+(?P<name>{_NAME})")
     unit = re.compile(rf"(?<!\w)(?P<type>{any_type})\s+(?P<name>{_NAME})")
     province_any = re.compile(rf"(?<!\w){province_type}\s+(?P<name>{_NAME})")
+    district_after = re.compile(rf"\s*[,-]?\s*(?P<type>{district_type})\s+(?P<name>{_NAME})", re.I)
+    province_after = re.compile(rf"\s*,?\s*{province_type}\s+(?P<name>{_NAME})")
     return _Lexicon(
         organ=organ, organ_names=organ_names, party_boards=boards, party_committees=committees,
         name_stops=frozenset(lex["name_stops"]), organ_unit=organ_unit, party_unit=party_unit, unit=unit,
@@ -129,10 +133,8 @@ def _lex() -> _Lexicon:
             rf"^(?P<name>{_NAME})\s+(?i:là\s+(?:một\s+)?)(?P<type>{any_type})\b"),
         scope=re.compile(rf"{_either(lex['scope_words'])}\s+(?P<type>{any_type})(?!\s+{_WORD})"),
         nameless=re.compile(rf"(?<!\w)(?:{organ})\s+(?P<type>{any_type})(?!\s+(?:{_NAME}))"),
-        district_after=re.compile(rf"\s*[,-]?\s*(?P<type>{district_type})\s+(?P<name>{_NAME})", re.I),
-        province_after=re.compile(rf"\s*,?\s*{province_type}\s+(?P<name>{_NAME})"),
-        province_any=province_any,
-        unit_scans=PatternSet([unit, organ_unit, party_unit, province_any]),
+        district_after=district_after, province_after=province_after, province_any=province_any,
+        unit_scans=PatternSet([unit, organ_unit, party_unit, province_any, district_after, province_after]),
         report_types=tuple((t["code"], re.compile(_words_or_patterns(t["names"]), re.I))
                            for t in lex["report_types"]),
         citation_start=re.compile(rf"^(?:{_words_or_patterns(lex['citation_openings'])})", re.I),
@@ -636,13 +638,27 @@ def _level_only(lines: list[str], title: str) -> str:
     return level_of_type(split_unit(m.group("type"))[0]) if m else ""
 
 
-def _after_unit(lines: list[str], lows: list[str], unit: dict, pattern: re.Pattern, with_type: bool):
-    """Matches of `pattern` right after each mention of the unit ("xã X" + ", huyện Y").
+class _Scans:
+    """Which of lexicon.unit_scans each line of a report may hold, found once for the readers of
+    the parent units."""
 
-    lows: the lines lower-cased (computed once per report)."""
+    UNIT, ORGAN_UNIT, PARTY_UNIT, PROVINCE_ANY, DISTRICT_AFTER, PROVINCE_AFTER = range(6)
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        self.found = [set(_lex().unit_scans.candidates(text)) for text in lines]
+
+    def lines_with(self, which: int) -> list[str]:
+        """The lines where the pattern may match (in order)."""
+        return [text for text, found in zip(self.lines, self.found, strict=True) if which in found]
+
+
+def _after_unit(lines: list[str], unit: dict, pattern: re.Pattern, with_type: bool):
+    """Matches of `pattern` right after each mention of the unit ("xã X" + ", huyện Y")."""
     name = unit["name"]
     lname, ltype = name.lower(), unit.get("type", "").lower()
-    for text, low in zip(lines, lows, strict=True):
+    for text in lines:
+        low = text.lower()
         start = low.find(lname)
         while start >= 0:
             ok = True
@@ -656,7 +672,7 @@ def _after_unit(lines: list[str], lows: list[str], unit: dict, pattern: re.Patte
             start = low.find(lname, start + 1)
 
 
-def _parent_district(lines: list[str], lows: list[str], unit: dict) -> tuple[str, list[str]]:
+def _parent_district(scans: _Scans, unit: dict) -> tuple[str, list[str]]:
     """The district of a commune and weaker candidates.
 
     Returns (district, candidates): the district is "huyện Y" from "xã X, huyện Y", else the most
@@ -667,25 +683,25 @@ def _parent_district(lines: list[str], lows: list[str], unit: dict) -> tuple[str
         return "", []
     lex = _lex()
     bare: dict[str, int] = {}
-    counts: dict[str, int] = {}
-    unit_rx, organ_unit, party_unit, _province = range(4)  # the patterns of lex.unit_scans
-    for text in lines:
-        found = lex.unit_scans.candidates(text)
-        for m in lex.unit.finditer(text) if unit_rx in found else ():
+    for text in scans.lines_with(scans.UNIT):
+        for m in lex.unit.finditer(text):
             key = _bare_district(m.group("type"), m.group("name"))
             if key:
                 bare[key] = bare.get(key, 0) + 1
-        for m in lex.organ_unit.finditer(text) if organ_unit in found else ():
+    weak = sorted(bare, key=lambda k: (-bare[k], k))
+    for m in _after_unit(scans.lines_with(scans.DISTRICT_AFTER), unit, lex.district_after, with_type=True):
+        return f"{split_unit(m.group('type'))[0]} {_tidy_name(m.group('name'))}", weak
+    counts: dict[str, int] = {}
+    for text in scans.lines_with(scans.ORGAN_UNIT):
+        for m in lex.organ_unit.finditer(text):
             key = _organ_district(m.group("organ"), m.group("type"), m.group("name"))
             if key:
                 counts[key] = counts.get(key, 0) + 1
-        for m in lex.party_unit.finditer(text) if party_unit in found else ():
+    for text in scans.lines_with(scans.PARTY_UNIT):
+        for m in lex.party_unit.finditer(text):
             key = _party_district(m.group("pre"), m.group("porgan"), m.group("name"))
             if key:
                 counts[key] = counts.get(key, 0) + 1
-    weak = sorted(bare, key=lambda k: (-bare[k], k))
-    for m in _after_unit(lines, lows, unit, lex.district_after, with_type=True):
-        return f"{split_unit(m.group('type'))[0]} {_tidy_name(m.group('name'))}", weak
     best = max(sorted(counts), key=lambda k: counts[k]) if counts else ""
     return best, weak
 
@@ -711,16 +727,15 @@ def _party_district(pre: str | None, porgan: str, name: str) -> str:
     return f"{u['type']} {u['name']}" if u and level_of_type(u["type"], u["name"]) == "district" else ""
 
 
-def _parent_province(lines: list[str], lows: list[str], unit: dict) -> str:
+def _parent_province(scans: _Scans, unit: dict) -> str:
     """The province named beside the unit ("huyện X, tỉnh Y"), else the most cited "tỉnh Y"."""
     lex = _lex()
     if unit.get("name"):
-        for m in _after_unit(lines, lows, unit, lex.province_after, with_type=False):
+        for m in _after_unit(scans.lines_with(scans.PROVINCE_AFTER), unit, lex.province_after, with_type=False):
             return _tidy_name(m.group("name"))
     counts: dict[str, int] = {}
-    province = 3  # the pattern of lex.unit_scans
-    for text in lines:
-        for m in lex.province_any.finditer(text) if province in lex.unit_scans.candidates(text) else ():
+    for text in scans.lines_with(scans.PROVINCE_ANY):
+        for m in lex.province_any.finditer(text):
             name = _tidy_name(m.group("name"))
             if name:
                 counts[name] = counts.get(name, 0) + 1
@@ -820,9 +835,10 @@ def read_text_metadata(lines: list[str]) -> dict:
         out["admin_level"] = level_of_type(unit["type"], unit["name"])
     else:
         out["admin_level"] = _level_only(lines, title)
-    lows = [text.lower() for text in lines] if unit else []  # for the parent-unit readers below
+    # for the parent-unit readers below (a province has none)
+    scans = _Scans(lines) if unit and out["admin_level"] != "province" else None
     if unit and out["admin_level"] == "commune":
-        out["district"], out["_district_candidates"] = _parent_district(lines, lows, unit)
+        out["district"], out["_district_candidates"] = _parent_district(scans, unit)
         if superior and level_of_type(superior["type"], superior["name"]) == "district":
             out["district"] = f"{superior['type']} {superior['name']}"
     elif unit and out["admin_level"] == "district":
@@ -830,7 +846,7 @@ def read_text_metadata(lines: list[str]) -> dict:
     if unit and out["admin_level"] == "province":
         out["province"] = unit["name"]
     elif unit:
-        out["province"] = _parent_province(lines, lows, unit)
+        out["province"] = _parent_province(scans, unit)
     return out
 
 
