@@ -117,29 +117,25 @@ def _match_rule(rule: Rule, before: str, before_tail: str, after: str, sentence:
     return best_before if best_after is None else min(best_before, best_after)
 
 
-def _rules_by_unit(cb: Codebook) -> dict[str, list[tuple[int, Indicator, Rule]]]:
-    """Rules indexed by the units they accept, each with its place in the codebook: a mention only
-    meets the rules that fit its unit."""
+@functools.cache
+def _rules_by_unit() -> dict[str, list[tuple[int, Indicator, Rule]]]:
+    """The codebook's rules indexed by the units they accept, each with its place in the codebook:
+    a mention only meets the rules that fit its unit."""
     out: dict[str, list[tuple[int, Indicator, Rule]]] = {}
-    rules = [(ind, rule) for ind in cb.indicators.values() for rule in ind.rules]
+    rules = [(ind, rule) for ind in load().indicators.values() for rule in ind.rules]
     for place, (ind, rule) in enumerate(rules):
         for u in rule.units:
             out.setdefault(u, []).append((place, ind, rule))
     return out
 
 
-@functools.cache
-def _codebook_rules_by_unit() -> dict[str, list[tuple[int, Indicator, Rule]]]:
-    """_rules_by_unit of the codebook (codebook.load())."""
-    return _rules_by_unit(load())
-
-
-def _unit_rules(by_unit: dict, m: Mention) -> list[tuple[Indicator, Rule]]:
-    """The rules that accept the mention's unit as written (folded) or normalised, in codebook
-    order; a bare (or inferred-unit) figure also meets the rules for "" (any unit)."""
-    keys = {fold(m.unit), m.unit_normalized} | ({""} if not m.unit or m.unit_inferred else set())
-    found = {place: (ind, rule) for k in keys for place, ind, rule in by_unit.get(k, ())}
-    return [found[place] for place in sorted(found)]
+@functools.lru_cache(maxsize=4096)
+def _unit_rules(unit: str, unit_normalized: str, bare: bool) -> tuple[tuple[Indicator, Rule], ...]:
+    """The rules that accept a unit as written (folded) or normalised, in codebook order; a bare
+    (or inferred-unit) figure also meets the rules for "" (any unit). Memoised: units recur."""
+    keys = {fold(unit), unit_normalized} | ({""} if bare else set())
+    found = {place: (ind, rule) for k in keys for place, ind, rule in _rules_by_unit().get(k, ())}
+    return tuple(found[place] for place in sorted(found))
 
 
 def _sections(lines, folded) -> list[tuple[str, bool, bool]]:
@@ -156,20 +152,18 @@ def _sections(lines, folded) -> list[tuple[str, bool, bool]]:
     return out
 
 
-def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebook | None = None,
+def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]],
            folded: FoldedLines | None = None) -> list[Candidate]:
     """All (code, mention) bindings in document order, at most one code per mention.
 
     folded: the lines folded (mentions.FoldedLines), when the caller has them already.
     """
-    by_unit = _rules_by_unit(cb) if cb is not None else _codebook_rules_by_unit()
-    cb = cb or load()
+    cb = load()
     folded = folded if folded is not None else FoldedLines(lines)
     # sections as far as the last line with mentions: the lines after it are not read
     last = max((li for li, mentions in enumerate(mentions_per_line) if mentions), default=-1)
     sections = _sections(lines[:last + 1], folded)
     out: list[Candidate] = []
-    unit_rules: dict[tuple[str, str, bool], list[tuple[Indicator, Rule]]] = {}  # per unit, for this report
     topical: dict[tuple[str, str], bool] = {}
     for li, (line, mentions) in enumerate(zip(lines, mentions_per_line, strict=True)):
         if not mentions:
@@ -183,10 +177,7 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
         for mid, m in mentions:
             if m.qualifier == "approx":
                 continue
-            unit_key = (m.unit, m.unit_normalized, m.unit_inferred)
-            rules = unit_rules.get(unit_key)
-            if rules is None:
-                rules = unit_rules[unit_key] = _unit_rules(by_unit, m)
+            rules = _unit_rules(m.unit, m.unit_normalized, not m.unit or m.unit_inferred)
             if not rules:  # no rule accepts the unit: nothing can bind
                 continue
             if m.sentence:

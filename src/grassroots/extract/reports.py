@@ -134,7 +134,14 @@ def _lex() -> _Lexicon:
         scope=re.compile(rf"{_either(lex['scope_words'])}\s+(?P<type>{any_type})(?!\s+{_WORD})"),
         nameless=re.compile(rf"(?<!\w)(?:{organ})\s+(?P<type>{any_type})(?!\s+(?:{_NAME}))"),
         district_after=district_after, province_after=province_after, province_any=province_any,
-        unit_scans=PatternSet([unit, organ_unit, party_unit, province_any, district_after, province_after]),
+        # what a line must hold for each: the pattern up to the name that ends it (the names'
+        # capital-letter classes would make the Hyperscan database a hundred times larger)
+        unit_scans=PatternSet([re.compile(rf"(?<!\w){any_type}\s"),
+                               re.compile(rf"(?<!\w)(?:{organ})\s+{any_type}"),
+                               re.compile(rf"(?<!\w){_either(committees)}\s"),
+                               re.compile(rf"(?<!\w){province_type}\s"),
+                               re.compile(rf"{district_type}\s", re.I),
+                               re.compile(rf"{province_type}\s")]),
         report_types=tuple((t["code"], re.compile(_words_or_patterns(t["names"]), re.I))
                            for t in lex["report_types"]),
         citation_start=re.compile(rf"^(?:{_words_or_patterns(lex['citation_openings'])})", re.I),
