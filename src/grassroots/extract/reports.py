@@ -94,9 +94,10 @@ class _Lexicon:
     district_after: re.Pattern  # ", huyện Y" right after a commune's name
     province_after: re.Pattern  # ", tỉnh Y" right after a unit's name
     province_any: re.Pattern  # "tỉnh Y" anywhere
-    # unit, organ_unit, party_unit, province_any, district_after, province_after: which of them a
-    # line may hold (asked once per line of a report whose unit is known: _Scans)
-    unit_scans: PatternSet
+    # What a line must hold for unit, organ_unit, party_unit, district_after (district_scans) and
+    # province_any, province_after (province_scans): each pattern up to the name that ends it
+    district_scans: PatternSet
+    province_scans: PatternSet
     report_types: tuple[tuple[str, re.Pattern], ...]  # code -> what a title of that type names
     citation_start: re.Pattern  # a line that opens by citing a document ("Thực hiện Kế hoạch ...")
     signer_title: re.Pattern  # a signature block's title line ("PHÓ CHỦ TỊCH")
@@ -134,14 +135,11 @@ def _lex() -> _Lexicon:
         scope=re.compile(rf"{_either(lex['scope_words'])}\s+(?P<type>{any_type})(?!\s+{_WORD})"),
         nameless=re.compile(rf"(?<!\w)(?:{organ})\s+(?P<type>{any_type})(?!\s+(?:{_NAME}))"),
         district_after=district_after, province_after=province_after, province_any=province_any,
-        # what a line must hold for each: the pattern up to the name that ends it (the names'
-        # capital-letter classes would make the Hyperscan database a hundred times larger)
-        unit_scans=PatternSet([re.compile(rf"(?<!\w){any_type}\s"),
-                               re.compile(rf"(?<!\w)(?:{organ})\s+{any_type}"),
-                               re.compile(rf"(?<!\w){_either(committees)}\s"),
-                               re.compile(rf"(?<!\w){province_type}\s"),
-                               re.compile(rf"{district_type}\s", re.I),
-                               re.compile(rf"{province_type}\s")]),
+        district_scans=PatternSet([re.compile(rf"(?<!\w){any_type}\s"),
+                                   re.compile(rf"(?<!\w)(?:{organ})\s+{any_type}"),
+                                   re.compile(rf"(?<!\w){_either(committees)}\s"),
+                                   re.compile(rf"{district_type}\s", re.I)]),
+        province_scans=PatternSet([re.compile(rf"(?<!\w){province_type}\s"), re.compile(rf"{province_type}\s")]),
         report_types=tuple((t["code"], re.compile(_words_or_patterns(t["names"]), re.I))
                            for t in lex["report_types"]),
         citation_start=re.compile(rf"^(?:{_words_or_patterns(lex['citation_openings'])})", re.I),
@@ -645,19 +643,13 @@ def _level_only(lines: list[str], title: str) -> str:
     return level_of_type(split_unit(m.group("type"))[0]) if m else ""
 
 
-class _Scans:
-    """Which of lexicon.unit_scans each line of a report may hold, found once for the readers of
-    the parent units."""
-
-    UNIT, ORGAN_UNIT, PARTY_UNIT, PROVINCE_ANY, DISTRICT_AFTER, PROVINCE_AFTER = range(6)
-
-    def __init__(self, lines: list[str]):
-        self.lines = lines
-        self.found = [set(_lex().unit_scans.candidates(text)) for text in lines]
-
-    def lines_with(self, which: int) -> list[str]:
-        """The lines where the pattern may match (in order)."""
-        return [text for text, found in zip(self.lines, self.found, strict=True) if which in found]
+def _lines_with(lines: list[str], scans: PatternSet) -> list[list[str]]:
+    """For each pattern of scans, the lines (in order) where it may match."""
+    out: list[list[str]] = [[] for _ in range(len(scans))]
+    for text in lines:
+        for i in scans.candidates(text):
+            out[i].append(text)
+    return out
 
 
 def _after_unit(lines: list[str], unit: dict, pattern: re.Pattern, with_type: bool):
@@ -679,7 +671,7 @@ def _after_unit(lines: list[str], unit: dict, pattern: re.Pattern, with_type: bo
             start = low.find(lname, start + 1)
 
 
-def _parent_district(scans: _Scans, unit: dict) -> tuple[str, list[str]]:
+def _parent_district(lines: list[str], unit: dict) -> tuple[str, list[str]]:
     """The district of a commune and weaker candidates.
 
     Returns (district, candidates): the district is "huyện Y" from "xã X, huyện Y", else the most
@@ -689,22 +681,23 @@ def _parent_district(scans: _Scans, unit: dict) -> tuple[str, list[str]]:
     if not unit.get("name"):
         return "", []
     lex = _lex()
+    with_unit, with_organ_unit, with_party_unit, with_district_after = _lines_with(lines, lex.district_scans)
     bare: dict[str, int] = {}
-    for text in scans.lines_with(scans.UNIT):
+    for text in with_unit:
         for m in lex.unit.finditer(text):
             key = _bare_district(m.group("type"), m.group("name"))
             if key:
                 bare[key] = bare.get(key, 0) + 1
     weak = sorted(bare, key=lambda k: (-bare[k], k))
-    for m in _after_unit(scans.lines_with(scans.DISTRICT_AFTER), unit, lex.district_after, with_type=True):
+    for m in _after_unit(with_district_after, unit, lex.district_after, with_type=True):
         return f"{split_unit(m.group('type'))[0]} {_tidy_name(m.group('name'))}", weak
     counts: dict[str, int] = {}
-    for text in scans.lines_with(scans.ORGAN_UNIT):
+    for text in with_organ_unit:
         for m in lex.organ_unit.finditer(text):
             key = _organ_district(m.group("organ"), m.group("type"), m.group("name"))
             if key:
                 counts[key] = counts.get(key, 0) + 1
-    for text in scans.lines_with(scans.PARTY_UNIT):
+    for text in with_party_unit:
         for m in lex.party_unit.finditer(text):
             key = _party_district(m.group("pre"), m.group("porgan"), m.group("name"))
             if key:
@@ -734,14 +727,15 @@ def _party_district(pre: str | None, porgan: str, name: str) -> str:
     return f"{u['type']} {u['name']}" if u and level_of_type(u["type"], u["name"]) == "district" else ""
 
 
-def _parent_province(scans: _Scans, unit: dict) -> str:
+def _parent_province(lines: list[str], unit: dict) -> str:
     """The province named beside the unit ("huyện X, tỉnh Y"), else the most cited "tỉnh Y"."""
     lex = _lex()
+    with_province, with_province_after = _lines_with(lines, lex.province_scans)
     if unit.get("name"):
-        for m in _after_unit(scans.lines_with(scans.PROVINCE_AFTER), unit, lex.province_after, with_type=False):
+        for m in _after_unit(with_province_after, unit, lex.province_after, with_type=False):
             return _tidy_name(m.group("name"))
     counts: dict[str, int] = {}
-    for text in scans.lines_with(scans.PROVINCE_ANY):
+    for text in with_province:
         for m in lex.province_any.finditer(text):
             name = _tidy_name(m.group("name"))
             if name:
@@ -842,10 +836,8 @@ def read_text_metadata(lines: list[str]) -> dict:
         out["admin_level"] = level_of_type(unit["type"], unit["name"])
     else:
         out["admin_level"] = _level_only(lines, title)
-    # for the parent-unit readers below (a province has none)
-    scans = _Scans(lines) if unit and out["admin_level"] != "province" else None
     if unit and out["admin_level"] == "commune":
-        out["district"], out["_district_candidates"] = _parent_district(scans, unit)
+        out["district"], out["_district_candidates"] = _parent_district(lines, unit)
         if superior and level_of_type(superior["type"], superior["name"]) == "district":
             out["district"] = f"{superior['type']} {superior['name']}"
     elif unit and out["admin_level"] == "district":
@@ -853,7 +845,7 @@ def read_text_metadata(lines: list[str]) -> dict:
     if unit and out["admin_level"] == "province":
         out["province"] = unit["name"]
     elif unit:
-        out["province"] = _parent_province(scans, unit)
+        out["province"] = _parent_province(lines, unit)
     return out
 
 
