@@ -54,7 +54,6 @@ _WORD = rf"[{_UPPER}][{_LOWER}{_UPPER}'’]*(?:-[{_LOWER}{_UPPER}]+)*"
 _NAME = rf"(?:{_WORD}|\d{{1,2}}(?!\d))(?:[ ]{_WORD})*"
 
 
-
 def _spelled(spelling: str) -> str:
     """A lexicon spelling as a pattern: any white space between its words, and "ủy" also in the
     old tone placement "uỷ"."""
@@ -69,6 +68,11 @@ def _either(spellings) -> str:
 def _words_or_patterns(entries) -> str:
     """Lexicon entries (spellings, or {pattern: ...}) as one alternation."""
     return "|".join(e["pattern"] if isinstance(e, dict) else _spelled(e) for e in entries)
+
+
+def _organ_spellings(organ: dict) -> str:
+    """An organ of the lexicon as an alternation: its pattern, or its spellings."""
+    return organ["pattern"] if "pattern" in organ else "|".join(map(_spelled, organ["spellings"]))
 
 
 def _lookup_key(text: str) -> str:
@@ -111,11 +115,8 @@ def _lex() -> _Lexicon:
     any_type = _either(s for t in types for s in spellings[t["name"]])
     district_type = _either(s for t in types if t["level"] in ("district", "city") for s in spellings[t["name"]])
     province_type = _either(s for t in types if t["level"] == "province" for s in spellings[t["name"]])
-    organ = "(?i:" + "|".join(o["pattern"] if "pattern" in o else "|".join(map(_spelled, o["spellings"]))
-                              for o in lex["organs"]) + ")"
-    organ_names = tuple(
-        (re.compile(o["pattern"] if "pattern" in o else "|".join(map(_spelled, o["spellings"])), re.I), o["name"])
-        for o in lex["organs"])
+    organ = "(?i:" + "|".join(map(_organ_spellings, lex["organs"])) + ")"
+    organ_names = tuple((re.compile(_organ_spellings(o), re.I), o["name"]) for o in lex["organs"])
     committees = {_lookup_key(t["party_committee"]): (t["party_committee"][:1].upper() + t["party_committee"][1:],
                                                        t["name"])
                   for t in types if "party_committee" in t}
