@@ -1,8 +1,8 @@
 """Codebook indicators: the seed reports' figures, traceability, and unseen phrasings."""
 
 import re
-from pathlib import Path
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +11,7 @@ from grassroots.evaluate import is_sealed, precision_recall, score
 from grassroots.extract import extract_text
 
 from .conftest import DEV, FIXTURES, HELDOUT, SEEDS, extracted, indicators_of, raw_lines
+from .rules_copy import copied_rules, edit
 
 
 def value(rows, code):
@@ -269,106 +270,35 @@ def test_a_bad_derived_rate_is_a_codebook_error(tmp_path, entry, message):
         codebook.load(str(path))
 
 
-# --- fast paths in assign(): each gives exactly what the plain search gives ------------------
+# --- the word lists in rules/lexicon.yml ---------------------------------------------------------
 
-def _corpus_reports():
-    """(lines, mentions per line, folded lines) of the seeds and the fixture corpora."""
-    from grassroots import clean
-    from grassroots.pipeline import rawio
-    from grassroots.extract import mentions_table
-    from grassroots.extract.mentions import FoldedLines
-
-    from .conftest import FIXTURES, RAW
-
-    out = []
-    for folder in (RAW, DEV / "raw", HELDOUT, FIXTURES / "heldout2"):
-        for path in sorted(folder.rglob("*.txt")):
-            text, encoding, _ = rawio.read_raw(path)
-            lines = clean.clean_text(text, path.stem, encoding).lines
-            folded = FoldedLines(lines)
-            out.append((lines, mentions_table(path.stem, lines, folded)[1], folded))
-    return out
+@pytest.fixture
+def rules_copy(tmp_path, monkeypatch):
+    yield from copied_rules(tmp_path, monkeypatch)
 
 
-def _cue_patterns():
-    from grassroots.extract import indicators
-
-    cb = codebook.load()
-    before = [rx for ind in cb.indicators.values() for r in ind.rules for rx in r.before]
-    after = [rx for ind in cb.indicators.values() for r in ind.rules for rx in r.after]
-    return before, after + [indicators._TARGET_NEAR, indicators._CLAUSE_END]
+def _add_words(rules_dir, key, field, words):
+    edit(rules_dir / "lexicon.yml", lambda data: data[key][field].extend(words))
 
 
-def test_required_any_and_anchor_reach_read_the_pattern():
-    from grassroots.scan import NO_BOUND as _NO_BOUND
-    from grassroots.scan import anchor_reach as _anchor_reach
-    from grassroots.scan import required_strings as _required_any
-
-    assert _required_any(re.compile(r"(?:tiếp nhận|phân loại)(?:,? phân loại)?")) == ("tiếp nhận", "phân loại")
-    assert _required_any(re.compile(r"giải quyết(?: xong)?")) == ("giải quyết",)
-    assert _required_any(re.compile(r"(?:ab|c)?d")) == ("d",)  # an optional group requires nothing
-    assert _required_any(re.compile(r"(?:ab|[cd])x?")) == ()  # a branch without a literal
-    assert _required_any(re.compile(r"(?i)giải quyết")) == ()
-    assert _required_any(re.compile(r"(?i:ab)")) == ()
-    assert _anchor_reach(re.compile(r"giải quyết(?: xong)?")) == ("giải quyết", 5, 5)
-    assert _anchor_reach(re.compile(r"trực tuyến\s*:?")) == ("trực tuyến", _NO_BOUND, 2)
-    assert _anchor_reach(re.compile(r"thu hồi(?: nộp)*")) == ("thu hồi", _NO_BOUND, _NO_BOUND)
-    assert _anchor_reach(re.compile(r"(?:a|b)")) == ("", _NO_BOUND, _NO_BOUND)
+def test_a_plan_cue_added_to_the_lexicon_drops_the_figure(rules_copy):
+    text = "Dự kiến tiếp nhận 552 hồ sơ."
+    rows = extract_text("t", text)["indicators"]
+    assert [(r["indicator"], r["value"]) for r in rows] == [("admin.dossiers_received", "552")]
+    _add_words(rules_copy, "plan_cues", "before_figure", ["dự kiến"])
+    assert extract_text("t", text)["indicators"] == []
 
 
-def test_every_cue_match_holds_a_required_string_and_its_anchor_within_reach():
-    """On every folded corpus line: each match of a cue holds one of its _required_any strings,
-    and ends at most `reach` characters after an occurrence of its anchor in it."""
-    from grassroots.extract.mentions import fold
-    from grassroots.scan import NO_BOUND as _NO_BOUND
-    from grassroots.scan import WHITE_RUN as _WHITE_RUN
-    from grassroots.scan import anchor_reach as _anchor_reach
-    from grassroots.scan import required_strings as _required_any
-
-    from .test_scanning import corpus_lines
-
-    texts = sorted({fold(t) for t in corpus_lines()})
-    before, after = _cue_patterns()
-    checked = 0
-    for rx in before + after:
-        required = _required_any(rx)
-        anchor, reach, reach_single = _anchor_reach(rx) if rx in before else ("", _NO_BOUND, _NO_BOUND)
-        for text in texts:
-            single = _WHITE_RUN.search(text) is None
-            bound = reach if reach != _NO_BOUND else (reach_single if single else _NO_BOUND)
-            for start in {0, len(text) // 3, len(text) // 2}:
-                for m in rx.finditer(text, start):
-                    checked += 1
-                    if required:
-                        assert any(s in m.group() for s in required), (rx.pattern, m.group())
-                    if anchor:
-                        q = text.find(anchor, m.start())
-                        assert 0 <= q and q + len(anchor) <= m.end(), (rx.pattern, m.group())
-                        if bound != _NO_BOUND:
-                            last = text.rfind(anchor, m.start(), m.end())
-                            assert m.end() - last - len(anchor) <= bound, (rx.pattern, m.group())
-    assert checked > 5000
+def test_a_plan_heading_word_added_to_the_lexicon_makes_a_plan_section(rules_copy):
+    text = "## III. Định hướng năm 2024\n\nTiếp nhận 552 hồ sơ."
+    assert [r["value"] for r in extract_text("t", text)["indicators"]] == ["552"]
+    _add_words(rules_copy, "plan_cues", "headings", ["định hướng"])
+    assert extract_text("t", text)["indicators"] == []
 
 
-def test_assign_with_fast_paths_equals_the_plain_search(monkeypatch):
-    """assign() on the corpora with every gate and skip, and with none (all cues searched)."""
-    from grassroots.extract import indicators
+def test_a_wrong_lexicon_entry_names_its_place(rules_copy):
+    from grassroots import ruleset
 
-    reports = _corpus_reports()
-
-    def run():
-        indicators._RULE_INDEX.clear()
-        indicators._PLANS.clear()
-        return [[(c.code, c.mention_id, c.gap, c.in_topic_section, c.order, c.preferred, c.take)
-                 for c in indicators.assign(lines, per, folded=folded)] for lines, per, folded in reports]
-
-    fast = run()
-    monkeypatch.setattr(indicators, "required_strings", lambda rx: ())
-    monkeypatch.setattr(indicators, "anchor_reach", lambda rx: ("", indicators.NO_BOUND, indicators.NO_BOUND))
-    monkeypatch.setattr(indicators, "_TARGET_NEAR_TEXT", ("",))
-    plain = run()
-    monkeypatch.undo()
-    indicators._RULE_INDEX.clear()
-    indicators._PLANS.clear()
-    assert sum(map(len, fast)) > 100
-    assert fast == plain
+    _add_words(rules_copy, "plan_cues", "before_figure", [{"regex": "x"}])
+    with pytest.raises(ruleset.RulesError, match=r"lexicon.yml: plan_cues.before_figure\[6\]"):
+        extract_text("t", "Tiếp nhận 552 hồ sơ.")

@@ -1,17 +1,15 @@
 """Legal instruments cited (citations.csv) and named "Dân vận khéo" models (models.csv)."""
 
-import re
 
 import pytest
 
 from grassroots.extract import citations as legal
 from grassroots.extract import models as named_models
 from grassroots.extract.citations import canonical_id, extract_citations
-from grassroots.extract.mentions import has_digit
 from grassroots.extract.models import extract_models
-from grassroots.scan import match_at, occurrences
 
 from .conftest import SEEDS, extracted
+from .rules_copy import copied_rules, edit
 
 
 def citations(name):
@@ -106,7 +104,66 @@ def test_coded_references_never_borrow_a_registry_date():
     assert row["canonical_id"] == "76/NQ-CP" and row["issue_date"] == ""
 
 
-# --- fast paths: exactly what the plain regex scans give ------------------------------------------
+# --- the rules files: rules/instruments.yml and rules/models.yml ----------------------------------
+
+@pytest.fixture
+def rules_copy(tmp_path, monkeypatch):
+    yield from copied_rules(tmp_path, monkeypatch)
+
+
+def test_instrument_kinds_are_declared_once_with_both_names():
+    kinds = {k.vi: k.en for k in legal.instrument_kinds()}
+    assert len(kinds) == 14
+    assert (kinds["Nghị quyết"], kinds["Thông tư"], kinds["Chương trình"], kinds["Thông báo"]) == (
+        "Resolution", "Circular", "Programme", "Notice")
+    assert [k.vi for k in legal.instrument_kinds() if k.keep_bare_number] == [
+        "Nghị quyết", "Chỉ thị", "Quyết định", "Kế hoạch", "Công văn"]
+
+
+def test_a_kind_added_to_the_rules_is_cited(rules_copy):
+    lines = [_Line("Thực hiện Tờ trình số 12/TTr-UBND ngày 3/2/2021 của UBND huyện.")]
+    assert extract_citations("t", lines) == []
+    edit(rules_copy / "instruments.yml", lambda d: d["kinds"].append({"vi": "Tờ trình", "en": "Submission"}))
+    rows = extract_citations("t", lines)
+    assert [(r["kind"], r["number"], r["issuer_code"], r["issue_date"], r["canonical_id"]) for r in rows] == [
+        ("Tờ trình", "12", "TTr-UBND", "2021-02-03", "12/TTr-UBND@2021-02-03")]
+    assert ("Tờ trình", "Submission") in {(k.vi, k.en) for k in legal.instrument_kinds()}
+
+
+def test_a_party_organ_added_to_the_rules_dates_the_identity(rules_copy):
+    assert canonical_id("7", "", "NQ/BCS", "2020-01-02") == "7/NQ/BCS@2020-01-02"
+    edit(rules_copy / "instruments.yml", lambda d: d["party_organs"].append("BCS"))
+    assert canonical_id("7", "", "NQ/BCS", "2020-01-02") == "7-NQ/BCS@2020-01-02"
+
+
+def test_a_wrong_field_in_the_instruments_names_the_entry(rules_copy):
+    from grassroots import ruleset
+
+    edit(rules_copy / "instruments.yml", lambda d: d["kinds"][3].update(en=5))
+    with pytest.raises(ruleset.RulesError, match=r"instruments.yml: kinds\[3\]: field 'en': 5 is not of type 'string'"):
+        legal.instrument_kinds()
+
+
+def test_a_registered_instrument_of_an_undeclared_kind_is_refused(rules_copy):
+    from grassroots import ruleset
+
+    edit(rules_copy / "instruments.yml", lambda d: d["instruments"][1].update(kind="Bộ luật"))
+    with pytest.raises(ruleset.RulesError, match=r"instruments\[1\]: field 'kind': 'Bộ luật' is not one of the kinds"):
+        legal.registry()
+
+
+def test_a_field_keyword_added_to_the_rules_classifies_a_model(rules_copy):
+    assert named_models.classify_field("Nhà thông minh") == ""
+    edit(rules_copy / "models.yml", lambda d: d["fields"][3]["keywords"].append("thông minh"))
+    assert named_models.classify_field("Nhà thông minh") == "economic"
+
+
+def test_field_keywords_are_tried_in_order_first_hit_wins():
+    assert named_models.classify_field("Thu gom rác thải sản xuất") == "culture_social"  # environment first
+    assert named_models.classify_field("Camera an ninh") == "defense_security"
+    assert named_models.classify_field("Tổ hợp tác chăn nuôi", "Hội Nông dân") == "economic"
+    assert named_models.classify_field("Dân vận khéo") == ""
+
 
 class _Line:  # a minimal cleaned line
     def __init__(self, text):
@@ -114,59 +171,6 @@ class _Line:  # a minimal cleaned line
 
     def raw_line_at(self, offset):
         return offset
-
-
-def _corpus_lines():
-    from .test_scanning import corpus_lines
-
-    extra = ("İ Nghị định số 61/2018/NĐ-CP", "Luật số ٣/2019/QH14", "Chỉ thị １５-CT/TW",
-             "Kế hoạch 5 , Luật Đất đai năm 2013", "Nghị quyết Trung ương 5 (khóa XII)",
-             "Nghị quyết số: 12/NQ-CP ngày 3/2/2021", "kế hoạch số : 5-KH/TU", "Luật Đất đai số 45/2013/QH13",
-             "Quyết định số 217, 218-QĐ/TW", "Chỉ thị 15, 16 của Ban Bí thư", "Thông báo số 3 - TB / HU")
-    return corpus_lines() + extra
-
-
-def test_kind_stems_cover_the_kind_words():
-    words = [w for char, stem, ws in legal._KIND_STEMS for w in ws]
-    assert sorted(words) == sorted(legal._KIND_WORDS)
-    for char, stem, ws in legal._KIND_STEMS:
-        assert char in stem and all(w.startswith(stem) for w in ws)
-
-
-def test_kind_starts_are_where_kind_words_start():
-    for text in _corpus_lines():
-        low = text.lower()
-        expected = [i for i in range(len(low)) if low.startswith(legal._KIND_WORDS, i)]
-        assert legal._kind_starts(low) == expected, text[:120]
-
-
-def test_numbered_finds_what_finditer_finds():
-    hits = 0
-    for text in _corpus_lines():
-        low = text.lower()
-        expected = [m.span() for m in legal._NUMBERED.finditer(text)]
-        assert [m.span() for m in legal._numbered(text, low, legal._kind_starts(low))] == expected, text[:120]
-        hits += len(expected)
-    assert hits > 100
-
-
-def test_has_digit_is_a_digit_search():
-    samples = ["", "abc", "năm 2020", "٣", "１", "a𝟙b", "\u0966", "không có số"]
-    for text in list(_corpus_lines()) + samples:
-        assert has_digit(text) == bool(re.search(r"\d", text)), text[:120]
-
-
-def test_the_citation_fast_paths_change_no_row(monkeypatch):
-    """extract_citations with every fast path on and with all of them off (plain scans)."""
-    texts = _corpus_lines()
-    fast = [legal.extract_citations("t", [_Line(t)]) for t in texts]
-    monkeypatch.setattr(legal, "has_digit", lambda text: True)
-    monkeypatch.setattr(legal, "_kind_starts", lambda low: list(range(len(low))))
-    monkeypatch.setattr(legal, "_UP_TO_NUMBER", re.compile(""))
-    monkeypatch.setattr(legal, "match_at", lambda pattern, text, starts, accept=None: pattern.finditer(text))
-    plain = [legal.extract_citations("t", [_Line(t)]) for t in texts]
-    assert fast == plain
-    assert sum(map(len, plain)) > 100
 
 
 def test_cached_registry_lookups_are_plain_lookups():
@@ -186,48 +190,17 @@ def test_is_party_organs():
     assert {code: legal.is_party(code) for code in party | state} == {code: code in party for code in party | state}
 
 
-def test_models_need_an_opening_quote():
-    for text in _corpus_lines():
-        if "“" not in text and '"' not in text:
-            assert not named_models._MODEL.search(text) and not named_models._LIST_ITEM.search(text)
-
-
-def test_model_tail_ends_where_split_would_cut():
-    for text in _corpus_lines():
-        for start in range(0, len(text), 37):
-            tail = text[start:start + 200]
-            end = named_models._TAIL_END.search(tail)
-            assert (tail[:end.start()] if end else tail) == re.split(r"[“\"]|;|\.(?!\d)", tail)[0]
-
-
-def test_field_patterns_are_keyword_tests():
-    names = [t[:80] for t in _corpus_lines()] + ["Camera an ninh", "Hũ gạo tình thương", "OCOP", ""]
-    for name in names:
-        low = name.lower()
-        for (field, words), (field2, pattern) in zip(named_models.FIELD_KEYWORDS, named_models._FIELD_PATTERNS, strict=True):
-            assert field == field2 and bool(pattern.search(low)) == any(w in low for w in words), name
-
-
-@pytest.mark.parametrize("name", ["_NQTW", "_NAMED_LAW"])
-def test_literal_start_scans_find_what_finditer_finds(name):
-    pattern, start = getattr(legal, name), getattr(legal, name + "_START")
-    assert start in ("Luật", "Nghị quyết Trung ương")  # read from the pattern
-    hits = 0
-    for text in _corpus_lines():
-        expected = [m.span() for m in pattern.finditer(text)]
-        assert [m.span() for m in match_at(pattern, text, occurrences(text, start))] == expected, text[:120]
-        hits += len(expected)
-    assert hits > 0
-
-
-def test_owner_and_place_fast_paths():
-    for text in _corpus_lines():
-        for start in range(0, len(text), 23):
-            rest = text[start:start + 120]
-            assert _span(named_models._OWNER.match(rest)) == _span(named_models._OWNER.search(rest))
-            place = named_models._PLACE.search(rest)
-            assert not place or "tại" in rest or "ở" in rest
-
-
-def _span(m):
-    return m.span() if m else None
+@pytest.mark.parametrize("text, expected", [
+    ("Nghị định số 61/2018/NĐ-CP", [("Nghị định", "61", "61/2018/NĐ-CP")]),
+    ("Quyết định số 217, 218-QĐ/TW", [("Quyết định", "217", "217-QĐ/TW"), ("Quyết định", "218", "218-QĐ/TW")]),
+    ("Chỉ thị 15, 16 của Ban Bí thư", []),
+    ("Nghị quyết Trung ương 5 (khóa XII)", [("Nghị quyết", "TW5", "NQTW5-khóa XII")]),
+    ("Luật Đất đai số 45/2013/QH13", [("Luật", "45", "45/2013/QH13")]),
+    ("kế hoạch số : 5-KH/TU", [("Kế hoạch", "5", "5-KH/TU")]),
+    ("Thông báo số 3-TB/HU", [("Thông báo", "3", "3-TB/HU")]),
+    ("xem Chỉ thị 30", [("Chỉ thị", "30", "30-CT/TW@1998-02-18")]),  # bare, from the registry
+    ("kế hoạch 20 năm", []),  # a lower-case kind word without "số" is prose
+])
+def test_citation_forms(text, expected):
+    rows = extract_citations("t", [_Line(text)])
+    assert [(r["kind"], r["number"], r["canonical_id"]) for r in rows] == expected

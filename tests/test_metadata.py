@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import csv
-import functools
-import random
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from grassroots.extract import reports as metadata
-from grassroots.pipeline import rawio
 from grassroots.clean import FOOTNOTE_LINE, clean_text
+from grassroots.extract import reports as metadata
 from grassroots.extract.gazetteer import level_of_type, resolve_unit, split_unit
 from grassroots.extract.reports import (
     REPORT_FIELDS,
@@ -22,8 +18,10 @@ from grassroots.extract.reports import (
     parse_period,
     parse_place_date,
 )
+from grassroots.pipeline import rawio
 
 from .conftest import DEV, FIXTURES, RAW, SEEDS
+from .rules_copy import copied_rules, edit
 
 SHARED_DEV = Path("/work/shared/dev-corpus")
 DEV_DIR = DEV if (DEV / "sources.csv").exists() else SHARED_DEV
@@ -262,128 +260,81 @@ def test_dev_corpus_level_and_period(report_id):
         assert m["province"] == truth["province"]
 
 
-# --- fast paths: the same results as the plain scans ---------------------------------------------
+# --- the unit and organ words of rules/lexicon.yml -----------------------------------------------
 
-def test_tinh_lines_are_where_ignore_case_tinh_matches():
-    """metadata._tinh_lines looks for "tỉnh" in some case by its characters' case pairs."""
-    cased = {chr(c) for c in range(0x110000) if re.fullmatch("(?i:t|ỉ|n|h)", chr(c))}
-    assert cased == set("tTỉỈnNhH")
-    for ch, pair in (("t", "tT"), ("ỉ", "ỉỈ"), ("n", "nN"), ("h", "hH")):
-        assert {c for c in cased if re.fullmatch(f"(?i:{ch})", c)} == set(pair)
-    pattern = re.compile("(?i:tỉnh)")
-    samples = ["tỉnh", "TỈNH", "Tỉnh Gia Lai", "chỉ đạo", "tỉ lệ", "ỉnh", "tỉn", "xtỈnHy", "Ỉ", "", "ỉ", "t", "nh"]
-    for lines in [samples] + [list(lines) for lines in corpus_reports()]:
-        assert metadata._tinh_lines(lines) == [i for i, text in enumerate(lines) if pattern.search(text)]
-    assert metadata._tinh_lines(["t", "ỉnh", "tỉ", "nh", "tỉnh"]) == [4]  # never across lines
+@pytest.fixture
+def rules_copy(tmp_path, monkeypatch):
+    yield from copied_rules(tmp_path, monkeypatch)
 
 
-@functools.lru_cache(maxsize=1)
-def corpus_reports() -> tuple[tuple[str, ...], ...]:
-    """Each corpus report's metadata lines, plus case variants and odd characters (a NUL among them)."""
-    rng = random.Random(5)
-    reports = []
-    for folder in (RAW, DEV / "raw", FIXTURES / "heldout", FIXTURES / "heldout2"):
-        for path in sorted(folder.rglob("*.txt")):
-            text, encoding, _ = rawio.read_raw(path)
-            for variant in (text, text.upper(), text.swapcase()):
-                reports.append(tuple(metadata._line_texts(clean_text(variant, path.stem, encoding).lines)))
-            chars = list(text)
-            for _ in range(30):
-                chars.insert(rng.randrange(len(chars) + 1), rng.choice(["\x00", "İ", "Ỉ", "ı", ", tỉnh ", "Huyện ủy "]))
-            reports.append(tuple(metadata._line_texts(clean_text("".join(chars), path.stem, encoding).lines)))
-    return tuple(reports)
+HEADER = ["{organ} XÃ BA TÔ", "Số: 7/BC", "Ba Tô, ngày 10 tháng 12 năm 2022", "BÁO CÁO",
+          "Kết quả công tác dân vận năm 2022"]
 
 
-@pytest.mark.parametrize("name", ["_UNIT", "_ORGAN_UNIT", "_PARTY_UNIT"])
-def test_one_scan_of_joined_lines_finds_each_lines_matches(name):
-    pattern = getattr(metadata, name)
-    words = {"_UNIT": metadata._TYPE_WORDS, "_ORGAN_UNIT": metadata._ORGAN_WORDS,
-             "_PARTY_UNIT": metadata._PARTY_WORDS}[name]
-    hits = 0
-    for lines in corpus_reports():
-        lines = list(lines)
-        lows = [text.lower() for text in lines]
-        expected = [m.groupdict() for text in lines for m in pattern.finditer(text)]
-        joined = metadata._Joined(lines, lows)
-        assert [m.groupdict() for m in metadata._scan_all(pattern, words, joined)] == expected
-        joined.starts(metadata._TYPE_WORDS + metadata._ORGAN_WORDS)  # positions shared with other scans
-        assert [m.groupdict() for m in metadata._scan_all(pattern, words, joined)] == expected
-        hits += len(expected)
-    assert hits > 40
+def test_an_organ_added_to_the_lexicon_issues_reports(rules_copy):
+    lines = [line.format(organ="HỘI NÔNG DÂN") for line in HEADER]
+    assert extract_metadata("x", lines, {}, "", 0)["issuer"] == ""
+    edit(rules_copy / "lexicon.yml",
+         lambda d: d["organs"].append({"name": "Hội Nông dân", "spellings": ["hội nông dân"]}))
+    m = extract_metadata("x", lines, {}, "", 0)
+    assert (m["issuer"], m["admin_level"], m["locality"]) == ("Hội Nông dân xã Ba Tô", "commune", "xã Ba Tô")
 
 
-def _plain_parent_district(lines, unit):
-    """metadata._parent_district as plain scans of each line, without caches or skips."""
-    lows = [text.lower() for text in lines]
-    bare: dict[str, int] = {}
-    for text in lines:
-        for m in metadata._UNIT.finditer(text):
-            u_type, name = split_unit(m.group("type"))[0], metadata._tidy_name(m.group("name"))
-            if name and level_of_type(u_type, name) == "district":
-                bare[f"{u_type} {name}"] = bare.get(f"{u_type} {name}", 0) + 1
-    weak = sorted(bare, key=lambda k: (-bare[k], k))
-    for m in metadata._after_unit(lines, lows, unit, metadata._DISTRICT_AFTER, with_type=True):
-        return f"{split_unit(m.group('type'))[0]} {metadata._tidy_name(m.group('name'))}", weak
-    counts: dict[str, int] = {}
-    for text in lines:
-        for pat in (metadata._ORGAN_UNIT, metadata._PARTY_UNIT):
-            for m in pat.finditer(text):
-                u = metadata._unit_from_match(m)
-                if u and level_of_type(u["type"], u["name"]) == "district":
-                    counts[f"{u['type']} {u['name']}"] = counts.get(f"{u['type']} {u['name']}", 0) + 1
-    return (max(sorted(counts), key=lambda k: counts[k]) if counts else ""), weak
+def test_organ_spellings_give_the_organs_name():
+    for organ, name in [("ỦY BAN NHÂN DÂN", "UBND"), ("UỶ BAN NHÂN DÂN", "UBND"), ("ĐẢNG UỶ", "Đảng ủy"),
+                        ("BAN THƯỜNG TRỰC UBMTTQ VIỆT NAM", "Ban Thường trực UBMTTQ"),
+                        ("ỦY BAN MẶT TRẬN TỔ QUỐC", "UBMTTQ"), ("HĐND", "HĐND")]:
+        lines = [line.format(organ=organ) for line in HEADER]
+        assert extract_metadata("x", lines, {}, "", 0)["issuer"] == f"{name} xã Ba Tô", organ
 
 
-def _plain_parent_province(lines, unit):
-    lows = [text.lower() for text in lines]
-    if unit.get("name"):
-        for m in metadata._after_unit(lines, lows, unit, metadata._PROVINCE_AFTER, with_type=False):
-            return metadata._tidy_name(m.group("name"))
-    counts: dict[str, int] = {}
-    for text in lines:
-        for m in metadata._PROVINCE_ANY.finditer(text):
-            name = metadata._tidy_name(m.group("name"))
-            if name:
-                counts[name] = counts.get(name, 0) + 1
-    return max(sorted(counts), key=lambda k: counts[k]) if counts else ""
+def test_a_unit_type_added_to_the_lexicon_is_read(rules_copy):
+    lines = ["UBND HUYỆN ĐẢO LÝ SƠN", "Số: 1/BC-UBND", "Lý Sơn, ngày 3 tháng 4 năm 2021", "BÁO CÁO",
+             "Kết quả công tác năm 2020"]
+    assert extract_metadata("x", lines, {}, "", 0)["issuer"] == "UBND huyện Đảo Lý Sơn"
+    edit(rules_copy / "lexicon.yml",
+         lambda d: d["unit_types"].append({"name": "huyện đảo", "level": "district"}))
+    m = extract_metadata("x", lines, {}, "", 0)
+    assert (m["issuer"], m["locality"], m["admin_level"]) == ("UBND huyện đảo Lý Sơn", "huyện đảo Lý Sơn", "district")
+    assert split_unit("huyện đảo Cồn Cỏ") == ("huyện đảo", "Cồn Cỏ")
 
 
-def test_parent_units_as_plain_scans_give_them():
-    checked = 0
-    for lines in corpus_reports():
-        lines = list(lines)
-        units = [{"type": split_unit(m.group("type"))[0], "name": metadata._tidy_name(m.group("name"))}
-                 for text in lines[:60] for m in metadata._UNIT.finditer(text)][:6]
-        for unit in units + [{"type": "xã", "name": ""}]:
-            lows = [text.lower() for text in lines]
-            if unit["name"]:
-                assert metadata._parent_district(lines, lows, unit) == _plain_parent_district(lines, unit)
-            plain = _plain_parent_province(lines, unit)
-            assert metadata._parent_province(lines, lows, unit) == plain
-            assert metadata._parent_province(lines, None, unit) == plain
-            checked += 1
-    assert checked > 100
+def test_unit_type_spellings_and_levels():
+    assert split_unit("TP. Pleiku") == ("thành phố", "Pleiku")
+    assert split_unit("tx. An Khê") == ("thị xã", "An Khê")
+    assert [level_of_type(t) for t in ("xã", "thị trấn", "huyện", "thị xã", "tỉnh", "thôn")] == [
+        "commune", "commune", "district", "district", "province", ""]
+    assert level_of_type("thành phố", "Hồ Chí Minh") == "province"  # a central city
+    assert level_of_type("thành phố", "Pleiku") == "district"
 
 
-def test_line_texts_drop_the_footnotes_the_plain_match_finds():
-    spaces = [chr(c) for c in range(0x110000) if re.match(r"\s", chr(c))]
-    lines = [t for lines in corpus_reports() for t in lines[:40]]
-    lines += [f"{w}{d} chú thích" for w in spaces for d in ("¹", "[2]", "[^3]:", "x")]
-    kept = [t for t in map(metadata._clean, lines) if t and not FOOTNOTE_LINE.match(t)]
-    assert metadata._line_texts(lines) == kept
-    assert len(kept) < len(lines)
+def test_a_party_board_and_committee_come_from_the_lexicon():
+    lines = ["BAN DÂN VẬN HUYỆN UỶ KBANG", "Số: 20-BC/BDVHU", "Kbang, ngày 5 tháng 1 năm 2021", "BÁO CÁO",
+             "Kết quả công tác dân vận năm 2020"]
+    m = extract_metadata("x", lines, {}, "", 0)
+    assert (m["issuer"], m["locality"]) == ("Ban Dân vận Huyện ủy Kbang", "huyện Kbang")
 
 
-def test_place_date_needs_a_comma():
-    """metadata._place_date_search looks for a place and date only in a line with a comma."""
-    assert {chr(c) for c in range(0x110000) if re.fullmatch(",", chr(c), re.I)} == {","}
-    found = 0
-    for lines in corpus_reports():
-        for text in lines[:20]:
-            fast, plain = metadata._place_date_search(text), metadata._PLACE_DATE.search(text)
-            assert (fast and fast.span()) == (plain and plain.span()), text
-            found += plain is not None
-    assert found > 10
+def test_report_types_and_signer_titles_come_from_the_lexicon(rules_copy):
+    from grassroots.extract.reports import classify_report
+
+    title = "Kết quả công tác tiếp công dân và dân vận năm 2020"
+    assert classify_report(title) == "dan_van"
+    # not yet a title: the line is read as the signer's name
+    assert find_signature(["KT. CHỦ TỊCH", "CHÁNH ÁN", "Nguyễn Văn An"]) == ("Chánh Án", "KT. CHỦ TỊCH", "")
+    edit(rules_copy / "lexicon.yml", lambda d: (d["report_types"].append({"code": "tiep_dan", "names": ["tiếp công dân"]}),
+                                                d["signer_titles"]["titles"].append("chánh án")))
+    assert classify_report(title) == "tiep_dan"  # named before "dân vận"
+    assert find_signature(["KT. CHỦ TỊCH", "CHÁNH ÁN", "Nguyễn Văn An"]) == (
+        "Nguyễn Văn An", "KT. CHỦ TỊCH, CHÁNH ÁN", "")
+
+
+def test_a_wrong_lexicon_entry_names_the_entry(rules_copy):
+    from grassroots import ruleset
+
+    edit(rules_copy / "lexicon.yml", lambda d: d["unit_types"][4].update(level="village"))
+    with pytest.raises(ruleset.RulesError, match=r"lexicon.yml: unit_types\[4\] \(huyện\): field 'level': 'village' is not one of"):
+        extract_metadata("x", HEADER, {}, "", 0)
 
 
 def test_gazetteer_keys_worked_out_once_per_unit_are_each_rows_own():

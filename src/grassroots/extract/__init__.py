@@ -65,17 +65,20 @@ def extract_lines(report_id: str, lines: list, sidecar: dict | None = None, sha2
 
 
 def warm_up() -> None:
-    """Load what every report needs once: the codebook, the OCR corrections, the registry of
-    instruments and the administrative-unit tables with their indexes (about 1.2 s, most of it the
-    gazetteer). Called before worker processes fork, they inherit it instead of each loading it."""
+    """Load what every report needs once: the codebook, the OCR corrections, the rules of
+    indicators, citations and metadata with their patterns, and the administrative-unit tables
+    with their indexes (about 1.5 s, most of it the gazetteer). Called before worker processes
+    fork, they inherit it instead of each loading it."""
     from grassroots import codebook
     from grassroots.extract import citations as legal
-    from grassroots.extract import gazetteer
+    from grassroots.extract import gazetteer, indicators, reports
 
     codebook.load()
     clean.load_ocr_corrections()
+    indicators._lexicon()
     legal.registry()
     legal._registry_index()
+    reports._lex()
     gazetteer.load()
 
 

@@ -4,7 +4,7 @@ Every citation occurrence becomes a row: kind (Luật, Pháp lệnh, Nghị đ�
 issuer code (NĐ-CP, PL-UBTVQH11, KL/TW ...), issue date when given, a canonical id, the words as
 written and the raw line. Party document numbers repeat across Party terms, so a Party
 instrument's identity is its number, issuer and date ("114-KL/TW@2015-07-14"), not the number
-alone. Bare references ("Pháp lệnh 34") are resolved through legal_registry.yml when exactly one
+alone. Bare references ("Pháp lệnh 34") are resolved through the registry (rules/instruments.yml) when exactly one
 registered instrument fits; a cited date that differs from the registry is noted.
 """
 
@@ -12,73 +12,97 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-from grassroots import tables
-from grassroots.extract.mentions import has_digit
-from grassroots.paths import LEGAL_REGISTRY_FILE
-from grassroots.pipeline.rawio import load_yaml
-from grassroots.scan import literal_prefix, match_at, occurrences
+from grassroots import ruleset, tables
+from grassroots.matcher import PatternSet
 
-KINDS = {
-    "luật": "Luật", "pháp lệnh": "Pháp lệnh", "nghị định": "Nghị định", "nghị quyết": "Nghị quyết",
-    "chỉ thị": "Chỉ thị", "kết luận": "Kết luận", "quyết định": "Quyết định", "kế hoạch": "Kế hoạch",
-    "công văn": "Công văn", "hướng dẫn": "Hướng dẫn", "quy định": "Quy định", "thông tư": "Thông tư",
-    "chương trình": "Chương trình", "thông báo": "Thông báo",
-}
 COLUMNS = tables.COLUMNS["citations"]
 
-_KIND = r"(?P<kind>(?i:L)uật|(?i:P)háp lệnh|(?i:N)ghị định|(?i:N)ghị quyết|(?i:C)hỉ thị|(?i:K)ết luận|(?i:Q)uyết định|(?i:K)ế hoạch|(?i:C)ông văn|(?i:H)ướng dẫn|(?i:Q)uy định|(?i:T)hông tư|(?i:C)hương trình|(?i:T)hông báo)"
+
+@dataclass(frozen=True)
+class InstrumentKind:
+    """A kind of instrument (rules/instruments.yml, kinds): its word and display names."""
+
+    vi: str  # as reports write it, capitalised ("Nghị quyết"); also the Vietnamese display name
+    en: str  # English display name ("Resolution")
+    keep_bare_number: bool = False  # an unidentified bare number of this kind is still a citation
+
+
+def instrument_kinds() -> tuple[InstrumentKind, ...]:
+    """The kinds of instrument, in the order rules/instruments.yml declares them."""
+    return _rules().kinds
+
+
+@dataclass(frozen=True)
+class _Rules:
+    kinds: tuple[InstrumentKind, ...]
+    by_word: dict[str, InstrumentKind]  # the kind word in lower case -> its kind
+    party_organs: tuple[str, ...]
+    registry: tuple[dict, ...]  # the instruments as written (values as strings)
+    numbered: re.Pattern
+    # What a line must hold for _NQTW, _NAMED_LAW and `numbered` to match, in that order: the
+    # pattern itself; "Luật"; a kind word and then a digit before any of ",;.()" (Hyperscan
+    # takes seconds to compile the last two patterns themselves, milliseconds for these).
+    gates: PatternSet
+
+
 _CODE = r"[A-ZĐ][A-ZĐa-zđ0-9]*(?:\s?[-/&]\s?[A-ZĐ0-9][A-ZĐa-zđ0-9]*)*"
-# "số 61/2018/NĐ-CP", "30c/NQ-CP", "114-KL/TW", "217, 218-QĐ/TW", "34" (bare)
-_NUMBERED = re.compile(
-    rf"(?<![\w/]){_KIND}(?:\s+(?P<name>[^\d\s,;.()][^,;.()\d]{{0,60}}?))??\s+(?:số\s*:?\s*)?"
-    rf"(?P<numbers>(?:\d+[a-z]?\s*,\s*)*\d+[a-z]?)"
-    rf"(?:(?P<year>/\d{{4}})?(?P<sep>[/-])(?P<code>{_CODE}))?(?![\w/])",
-)
+
+
+def _kind_words(kinds: tuple[InstrumentKind, ...]) -> str:
+    """The kind words as one alternation, longest first, each first letter in either case."""
+    words = sorted((k.vi for k in kinds), key=len, reverse=True)
+    return "|".join(f"(?i:{re.escape(w[0])}){re.escape(w[1:])}" for w in words)
+
+
+def _numbered(kinds: tuple[InstrumentKind, ...]) -> re.Pattern:
+    """A numbered citation after a kind word: "Nghị định số 61/2018/NĐ-CP", "30c/NQ-CP",
+    "114-KL/TW", "217, 218-QĐ/TW", "34" (bare)."""
+    return re.compile(
+        rf"(?<![\w/])(?P<kind>{_kind_words(kinds)})(?:\s+(?P<name>[^\d\s,;.()][^,;.()\d]{{0,60}}?))??\s+(?:số\s*:?\s*)?"
+        rf"(?P<numbers>(?:\d+[a-z]?\s*,\s*)*\d+[a-z]?)"
+        rf"(?:(?P<year>/\d{{4}})?(?P<sep>[/-])(?P<code>{_CODE}))?(?![\w/])")
+
+
 _DATE_SLASH = re.compile(r"^\s*,?\s*ngày\s+(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")
 _DATE_WORDS = re.compile(r"^\s*,?\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
 _NAMED_LAW = re.compile(r"(?<!\w)Luật\s+(?P<name>(?:[A-ZĐ][^\s,;.()]*|[a-zđ][^\s,;.()]*)(?:[\s,-]+[^\s,;.()\d]+){0,8}?)"
                         r"\s+(?:năm\s+(?P<year>\d{4})|số\s+(?P<num>\d+/\d{4}/QH\d+))")
 _NQTW = re.compile(r"(?<!\w)Nghị quyết Trung ương\s+(?P<n>\d+)\s*\((?:khóa|khoá)\s+(?P<term>[IVXL]+)\)")
-# the literal their matches start with, after the look-behind
-_NAMED_LAW_START, _NQTW_START = literal_prefix(_NAMED_LAW), literal_prefix(_NQTW)
-_PARTY_ORGANS = ("TW", "TU", "HU", "ĐU", "BDVTU", "BDVHU", "BCĐ", "QU", "TƯ")
 _WHITE = re.compile(r"\s+")
-# Every _NUMBERED match starts with one of these (lower-cased; the kind's capital is its only
-# case-insensitive letter, and none of them has an odd case-insensitive equivalent).
-_KIND_WORDS = tuple(KINDS)
-# The kind words by a shared first part (stem), with one of the stem's characters: a line without
-# the character has no stem, and one str.find per stem finds the words (_kind_starts). A test for
-# one character is much cheaper than a search for a word.
-_KIND_STEMS = (
-    ("ậ", "luật", ("luật",)), ("p", "pháp lệnh", ("pháp lệnh",)), ("ị", "nghị", ("nghị định", "nghị quyết")),
-    ("ỉ", "chỉ thị", ("chỉ thị",)), ("ế", "kế", ("kết luận", "kế hoạch")), ("q", "quy", ("quyết định", "quy định")),
-    ("ă", "công văn", ("công văn",)), ("ẫ", "hướng dẫn", ("hướng dẫn",)), ("ô", "thông", ("thông tư", "thông báo")),
-    ("ì", "chương trình", ("chương trình",)),
-)
-# What follows the start of a _NUMBERED match up to its first digit: no digit, no ",;.()" (the
-# kind, white space, the name, "số", ":"), then the number's first digit.
-_UP_TO_NUMBER = re.compile(r"[^\d,;.()]*+\d")
 
 
-@functools.lru_cache(maxsize=2)
-def registry(path: str = str(LEGAL_REGISTRY_FILE)) -> tuple[dict, ...]:
-    data = load_yaml(Path(path).read_text(encoding="utf-8"))
+@functools.cache
+def _rules() -> _Rules:
+    data = ruleset.load("instruments")
+    kinds = tuple(InstrumentKind(k["vi"], k["en"], k.get("keep_bare_number", False)) for k in data["kinds"])
+    by_word = {k.vi.lower(): k for k in kinds}
     out = []
-    for entry in data["instruments"]:
+    for i, entry in enumerate(data["instruments"]):
         e = {k: str(v) for k, v in entry.items()}
-        e["canonical_id"] = canonical_id(e["number"], e.get("year", ""), e["issuer_code"], e["issue_date"])
+        if e["kind"] not in {k.vi for k in kinds}:
+            raise ruleset.RulesError(f"instruments.yml: instruments[{i}]: field 'kind': {e['kind']!r} is not "
+                                     "one of the kinds declared under kinds")
         out.append(e)
-    return tuple(out)
+    gates = PatternSet([_NQTW, re.compile(r"(?<!\w)Luật"),
+                        re.compile(rf"(?<![\w/])(?:{_kind_words(kinds)})[^\d,;.()]*\d")])
+    return _Rules(kinds, by_word, tuple(data["party_organs"]), tuple(out), _numbered(kinds), gates)
 
 
-@functools.lru_cache(maxsize=2)
-def _registry_index(path: str = str(LEGAL_REGISTRY_FILE)) -> dict[tuple[str, str], list[dict]]:
+@functools.cache
+def registry() -> tuple[dict, ...]:
+    """The registered instruments (rules/instruments.yml, instruments), each with its canonical id."""
+    return tuple(e | {"canonical_id": canonical_id(e["number"], e.get("year", ""), e["issuer_code"], e["issue_date"])}
+                 for e in _rules().registry)
+
+
+@functools.cache
+def _registry_index() -> dict[tuple[str, str], list[dict]]:
     """Registry entries by (kind, number without leading zeros), in registry order."""
     index: dict[tuple[str, str], list[dict]] = {}
-    for e in registry(path):
+    for e in registry():
         index.setdefault((e["kind"], e["number"].lstrip("0") or "0"), []).append(e)
     return index
 
@@ -93,7 +117,7 @@ def _norm_code(code: str) -> str:
 
 def is_party(code: str) -> bool:
     organ = code.rsplit("/", 1)[-1] if "/" in code else ""
-    return organ.startswith(_PARTY_ORGANS) or organ.endswith("U")
+    return organ.startswith(_rules().party_organs) or organ.endswith("U")
 
 
 def canonical_id(number: str, year: str, code: str, issue_date: str) -> str:
@@ -109,8 +133,6 @@ def canonical_id(number: str, year: str, code: str, issue_date: str) -> str:
 
 
 def _date_after(text: str) -> str:
-    if "ngày" not in text:  # both date patterns hold the word
-        return ""
     m = _DATE_SLASH.match(text) or _DATE_WORDS.match(text)
     if not m:
         return ""
@@ -124,52 +146,26 @@ def _date_after(text: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def _registry_lookup(kind: str, number: str, code: str = "") -> tuple[dict, ...]:
     """Registry entries of that kind and number (and issuer code when given), in registry order.
-    Cached: the registry is read once (registry() and _registry_index() are cached too)."""
+    Cached: reports cite the same few instruments again and again."""
     hits = _registry_index().get((kind, number.lstrip("0") or "0"), ())
     return tuple(e for e in hits if not code or e["issuer_code"] == code)
 
 
-def _kind_starts(low: str) -> list[int]:
-    """Where a kind word starts in the lower-cased line, in order (each word starts with its stem)."""
-    starts = []
-    for char, stem, words in _KIND_STEMS:
-        if char not in low:
-            continue
-        starts += [i for i in occurrences(low, stem) if low.startswith(words, i)]
-    starts.sort()
-    return starts
-
-
-def _numbered(text: str, low: str, starts: list[int]):
-    """_NUMBERED.finditer(text), trying the pattern only at `starts` (_kind_starts(low)).
-
-    Exact like scan.finditer_at (a match starts with a kind word, which lower() turns into one
-    of _KIND_WORDS), and a start is skipped when no digit follows before one of ",;.()": every
-    match holds one, and nothing before its number is a digit or one of those."""
-    if len(low) != len(text):  # lower() changed the length: positions in `low` do not map to `text`
-        return _NUMBERED.finditer(text)
-    return match_at(_NUMBERED, text, starts, _UP_TO_NUMBER.match)
-
-
 def extract_citations(report_id: str, lines) -> list[dict]:
+    rules = _rules()
+    nqtw, named_law, numbered = range(3)  # the gates of rules.gates, in the order the patterns are tried
     rows: list[dict] = []
     for line in lines:
         text = line.text
-        if not has_digit(text):  # every citation pattern needs a digit (\d)
-            continue
-        low = text.lower()
-        # and a kind word ("Nghị quyết Trung ương", "Luật" included)
-        starts = _kind_starts(low)
-        if not starts:
+        tried = rules.gates.candidates(text)
+        if not tried:
             continue
         taken: list[tuple[int, int]] = []
-        # every _NQTW and _NAMED_LAW match starts with a literal (after a look-behind): a line
-        # without it cannot match, and the pattern is tried only where it occurs
-        for m in match_at(_NQTW, text, occurrences(text, _NQTW_START)):
+        for m in _NQTW.finditer(text) if nqtw in tried else ():
             taken.append((m.start(), m.end()))
             rows.append(_row(report_id, line, m, "Nghị quyết", f"TW{m.group('n')}", "", "TW", "",
                              f"NQTW{m.group('n')}-khóa {m.group('term')}", "", ""))
-        for m in match_at(_NAMED_LAW, text, occurrences(text, _NAMED_LAW_START)):
+        for m in _NAMED_LAW.finditer(text) if named_law in tried else ():
             if taken and any(a <= m.start() < b for a, b in taken):
                 continue
             name = " ".join(m.group("name").split())
@@ -180,11 +176,12 @@ def extract_citations(report_id: str, lines) -> list[dict]:
                 number, year, code, canon = "", m.group("year"), "", f"Luật {name} ({m.group('year')})"
             taken.append((m.start(), m.end()))
             rows.append(_row(report_id, line, m, "Luật", number, year, code, "", canon, "", ""))
-        for m in _numbered(text, low, starts):
+        for m in rules.numbered.finditer(text) if numbered in tried else ():
             if taken and any(a <= m.start() < b for a, b in taken):
                 continue
             kind_word, name, code, year, numbers = m.group("kind", "name", "code", "year", "numbers")
-            kind = KINDS[kind_word.lower()]
+            kind_rule = rules.by_word[kind_word.lower()]
+            kind = kind_rule.vi
             if kind_word[0].islower() and "số" not in m.group(0):
                 continue  # lowercase kind words are usually verbs or nouns in prose ("kế hoạch 20 ...")
             name = (name or "").strip()
@@ -202,7 +199,7 @@ def extract_citations(report_id: str, lines) -> list[dict]:
                 if not code:
                     hits = _registry_lookup(kind, number)
                     if len(hits) != 1:
-                        if kind in ("Chỉ thị", "Nghị quyết", "Kế hoạch", "Quyết định", "Công văn"):
+                        if kind_rule.keep_bare_number:
                             # a bare number of an instrument we cannot identify: kept, no identity
                             rows.append(_row(report_id, line, m, kind, number, "", "", issue, "", "", "bare number"))
                         continue

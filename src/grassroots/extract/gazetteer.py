@@ -33,17 +33,18 @@ RESULT_KEYS = (
     "province_2025", "ward_2025", "resolved", "note",
 )
 
-# Unit type words, longest first so that "thành phố" wins over a bare name.
-_TYPE_WORDS = (
-    ("thành phố", "thành phố"), ("thị trấn", "thị trấn"), ("thị xã", "thị xã"),
-    ("đặc khu", "đặc khu"), ("huyện", "huyện"), ("quận", "quận"), ("phường", "phường"),
-    ("tỉnh", "tỉnh"), ("xã", "xã"), ("tp.", "thành phố"), ("tp", "thành phố"),
-    ("tx.", "thị xã"), ("tt.", "thị trấn"),
-)
-_COMMUNE_TYPES = {"xã", "phường", "thị trấn", "đặc khu"}
-_DISTRICT_TYPES = {"huyện", "quận", "thị xã"}
-# Cities directly under the central government: "thành phố X" is a province-level unit.
-_CENTRAL_CITIES = {"hanoi", "hochiminh", "haiphong", "danang", "cantho", "hue"}
+
+@functools.cache
+def _unit_types() -> tuple[tuple[tuple[str, str], ...], dict[str, str], tuple[str, ...]]:
+    """From rules/lexicon.yml: (spelling, type) pairs longest first (so that "thành phố" wins
+    over a bare name and "tp." over "tp"), the level of each type, and the central cities' keys."""
+    from grassroots import ruleset
+
+    lex = ruleset.load("lexicon")
+    words = [(w, t["name"]) for t in lex["unit_types"] for w in (t["name"], *t.get("spellings", []))]
+    levels = {t["name"]: t["level"] for t in lex["unit_types"]}
+    return (tuple(sorted(words, key=lambda wt: len(wt[0]), reverse=True)), levels,
+            tuple(fold(city) for city in lex["central_cities"]))
 
 
 # --- text keys -----------------------------------------------------------------------------------
@@ -57,7 +58,9 @@ def fold(text: str) -> str:
 
 def accent_key(text: str) -> str:
     """Key with diacritics kept (case, spacing and tone-placement style ignored)."""
-    from grassroots.extract.mentions import fold as fold_tones  # one rule for old/new tone placement
+    from grassroots.extract.mentions import (
+        fold as fold_tones,  # one rule for old/new tone placement
+    )
 
     return re.sub(r"[\W_]", "", fold_tones(unicodedata.normalize("NFC", text or "")))
 
@@ -66,7 +69,7 @@ def split_unit(name: str) -> tuple[str, str]:
     """("huyện", "Triệu Sơn") from "huyện Triệu Sơn"; ("", "Kbang") from a bare name."""
     name = re.sub(r"\s+", " ", unicodedata.normalize("NFC", name or "")).strip(" ,.;:-")
     low = name.lower()
-    for word, canonical in _TYPE_WORDS:
+    for word, canonical in _unit_types()[0]:
         if low.startswith(word) and (len(low) == len(word) or not low[len(word)].isalnum()):
             return canonical, name[len(word):].strip(" .")
     return "", name
@@ -74,18 +77,12 @@ def split_unit(name: str) -> tuple[str, str]:
 
 def level_of_type(unit_type: str, name: str = "") -> str:
     """Administrative level of a unit type: commune | district | province | ''."""
-    unit_type = (unit_type or "").lower()
-    if unit_type in _COMMUNE_TYPES:
-        return "commune"
-    if unit_type in _DISTRICT_TYPES:
-        return "district"
-    if unit_type == "tỉnh":
-        return "province"
-    if unit_type == "thành phố":
+    _words, levels, central_cities = _unit_types()
+    level = levels.get((unit_type or "").lower(), "")
+    if level == "city":
         # "thành phố Hà Nội" is a province; "thành phố Pleiku" is a district-level city.
-        key = fold(name)
-        return "province" if key in _CENTRAL_CITIES or key.startswith("hochiminh") else "district"
-    return ""
+        return "province" if fold(name).startswith(central_cities) else "district"
+    return level
 
 
 # --- the legacy table ----------------------------------------------------------------------------

@@ -8,25 +8,45 @@ tasks for the next period) and approximate figures ("gần", "hơn", "trên") ne
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
+from grassroots import ruleset
 from grassroots.clean import is_heading as _is_heading
 from grassroots.codebook import Codebook, Indicator, Rule, load
 from grassroots.extract.mentions import FoldedLines, Mention, fold, has_digit
 from grassroots.numbers import plain
-from grassroots.scan import NO_BOUND, WHITE_RUN, anchor_reach, holds_any, required_strings
 
-_PLAN_HEADING = re.compile(
-    r"^[#\s]*(?:[ivxlc]+|\d+(?:\.\d+)*|[a-zđ])?[.)]?\s*(?:nhiệm vụ|phương hướng|giải pháp|kiến nghị|đề xuất|"
-    r"kế hoạch|mục tiêu)"
-)
-# A figure and up to three words right before a cue: the cue then describes that figure.
-_ATTACHED = re.compile(
-    r"(?<!tháng )(?<!năm )(?<!ngày )(?<!quý )(?<![\d/.,])\d(?:[.,/]?\d)*\s*(?:[^\W\d_]+\s*){0,3}$")
-_LAST_NUMBER_START = re.compile(r".*(?<![\d/.,])(?=\d)", re.S)
 _CLAUSE_END = re.compile(r";|(?<!\d)\.(?!\.)|\.(?!\d|\.)")
-_TARGET_NEAR = re.compile(r"(?:\bkh\s*:|chỉ tiêu|kế hoạch (?:giao|đề ra)|phấn đấu|mục tiêu)[^.;)]{0,30}$")
+
+
+def _alternation(entries) -> str:
+    """A lexicon word list as one alternation: words (folded, matched as written) and patterns."""
+    return "|".join(e["pattern"] if isinstance(e, dict) else re.escape(fold(e)) for e in entries)
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    plan_heading: re.Pattern  # a section on plans or tasks for the next period (folded heading)
+    target_near: re.Pattern  # a plan or target cue just before a figure (folded text before it)
+    attached: re.Pattern  # a figure and up to three words at the end of the text (not a date part)
+
+
+@functools.cache
+def _lexicon() -> _Lexicon:
+    """The plan cues and date words of rules/lexicon.yml, as the patterns assign() runs."""
+    lex = ruleset.load("lexicon")
+    cues = lex["plan_cues"]
+    not_after_date_word = "".join(f"(?<!{re.escape(fold(w))} )" for w in lex["date_words"])
+    return _Lexicon(
+        plan_heading=re.compile(
+            rf"^[#\s]*(?:[ivxlc]+|\d+(?:\.\d+)*|[a-zđ])?[.)]?\s*(?:{_alternation(cues['headings'])})"),
+        target_near=re.compile(rf"(?:{_alternation(cues['before_figure'])})[^.;)]{{0,30}}$"),
+        # A figure and up to three words right before a cue: the cue then describes that figure.
+        attached=re.compile(
+            rf"{not_after_date_word}(?<![\d/.,])\d(?:[.,/]?\d)*\s*(?:[^\W\d_]+\s*){{0,3}}$"),
+    )
 
 
 @dataclass
@@ -43,94 +63,36 @@ class Candidate:
     take: str = "value"
 
 
-def _cues(rx_list) -> tuple[tuple[tuple[str, ...], re.Pattern], ...]:
-    """A rule's cue patterns, each with the strings one of which every match of it contains
-    (required_strings): a window holding none of them is passed over without a regex search."""
-    return tuple((required_strings(rx), rx) for rx in rx_list)
-
-
-def _before_cues(rx_list) -> tuple[tuple[tuple[str, ...], re.Pattern, str, int, int], ...]:
-    """_cues, each also with its anchor and reach (anchor_reach)."""
-    return tuple((required_strings(rx), rx, *anchor_reach(rx)) for rx in rx_list)
-
-
-# every match of _TARGET_NEAR holds one of these: a tail without them is no target
-_TARGET_NEAR_TEXT = required_strings(_TARGET_NEAR)
-
-
-def _attached(text: str) -> bool:
-    """_ATTACHED.search(text), faster: a match starts at a digit not preceded by [\\d/.,] and then
-    holds no other such position (after its number come only white space and letters), so it can
-    only start at the last of them, found by a greedy backtrack from the end."""
-    mm = _LAST_NUMBER_START.match(text)
-    return mm is not None and _ATTACHED.match(text, mm.end()) is not None
-
-
-def _match_rule(rule: Rule, cues: tuple, before: str, before_tail: str, after: str, sentence: str,
+def _match_rule(rule: Rule, before: str, before_tail: str, after: str, sentence: str,
                 m: Mention) -> tuple[int, int] | None:
     """(gap, -cue length) when the rule binds the mention, else None: smaller binds tighter.
 
     The gap is the number of characters between cue and figure; among equal gaps the longer
     (more specific) cue wins. A before-cue that directly follows another figure and its unit
     ("43/45 doanh nghiệp có tổ chức công đoàn, 12 ...") describes that figure, not the next one.
-    cues: (before cues, after cues) of the rule, from _cues. before_tail: the last 40 characters
-    of before.
+    before_tail: the last 40 characters of before. The rule accepts the mention's unit (assign
+    offers a mention only the rules of its unit).
     """
-    # The unit fits: rules come from _candidate_plan, which yields only the rules that accept the
-    # written unit, the normalised one, or "" for a bare (or inferred-unit) figure.
     # Cues first: most rules find none, and the exclusions below only matter when one binds.
-    befores, afters = cues
     best_before = None
-    if befores:
-        window = before[-(rule.max_gap + 160):]
-        single_spaced = None
-        for required, rx, anchor, reach, reach_single in befores:
-            for text in required:
-                if text in window:
-                    break
-            else:
-                if required:
-                    continue
-            if anchor:
-                # a hit that binds ends within max_gap of the end: its anchor is near the end
-                if reach == NO_BOUND and reach_single != NO_BOUND:
-                    if single_spaced is None:
-                        single_spaced = WHITE_RUN.search(window) is None
-                    if single_spaced:
-                        reach = reach_single
-                if reach != NO_BOUND and window.find(
-                        anchor, max(0, len(window) - rule.max_gap - reach - len(anchor))) < 0:
-                    continue
-            first = rx.search(window)
-            if first is None:
-                continue
-            hit = first  # the last (nearest) occurrence, in finditer's order from the window start
-            # a later match lies after first.end() and holds a required string there
-            later = not required
-            for text in required:
-                if window.find(text, first.end()) >= 0:
-                    later = True
-                    break
-            if later:
-                for hit in rx.finditer(window, first.end()):  # noqa: B007 - the loop keeps the last one
-                    pass
-            gap_text = window[hit.end():]
-            if len(gap_text) > rule.max_gap or _CLAUSE_END.search(gap_text):
-                continue
-            if not rule.gap_numbers and has_digit(gap_text):
-                continue
-            if not rule.attached_ok and _attached(window[:hit.start()]):
-                continue
-            key = (len(gap_text), -(hit.end() - hit.start()))
-            best_before = key if best_before is None else min(best_before, key)
+    window = before[-(rule.max_gap + 160):]
+    for rx in rule.before:
+        hit = None
+        for hit in rx.finditer(window):  # noqa: B007 - the loop keeps the last (nearest) one
+            pass
+        if hit is None:
+            continue
+        gap_text = window[hit.end():]
+        if len(gap_text) > rule.max_gap or _CLAUSE_END.search(gap_text):
+            continue
+        if not rule.gap_numbers and has_digit(gap_text):
+            continue
+        if not rule.attached_ok and _lexicon().attached.search(window[:hit.start()]):
+            continue
+        key = (len(gap_text), -(hit.end() - hit.start()))
+        best_before = key if best_before is None else min(best_before, key)
     best_after = None
-    for required, rx in afters:
-        for text in required:
-            if text in after:
-                break
-        else:
-            if required:
-                continue
+    for rx in rule.after:
         mm = rx.search(after)
         if mm:
             # an after-cue right behind the unit binds almost as tightly as one before it
@@ -155,21 +117,25 @@ def _match_rule(rule: Rule, cues: tuple, before: str, before_tail: str, after: s
     return best_before if best_after is None else min(best_before, best_after)
 
 
-def _rules_by_unit(cb: Codebook) -> dict[str, list[tuple[Indicator, Rule, tuple]]]:
-    """Rules indexed by the units they accept: a mention only meets the rules that fit its unit."""
-    cached = _RULE_INDEX.get(id(cb))
-    if cached is None:
-        cached = {}
-        for ind in cb.indicators.values():
-            for rule in ind.rules:
-                cues = (_before_cues(rule.before), _cues(rule.after))
-                for u in rule.units:
-                    cached.setdefault(u, []).append((ind, rule, cues))
-        _RULE_INDEX[id(cb)] = cached
-    return cached
+@functools.cache
+def _rules_by_unit() -> dict[str, list[tuple[int, Indicator, Rule]]]:
+    """The codebook's rules indexed by the units they accept, each with its place in the codebook:
+    a mention only meets the rules that fit its unit."""
+    out: dict[str, list[tuple[int, Indicator, Rule]]] = {}
+    rules = [(ind, rule) for ind in load().indicators.values() for rule in ind.rules]
+    for place, (ind, rule) in enumerate(rules):
+        for u in rule.units:
+            out.setdefault(u, []).append((place, ind, rule))
+    return out
 
 
-_RULE_INDEX: dict[int, dict] = {}
+@functools.lru_cache(maxsize=4096)
+def _unit_rules(unit: str, unit_normalized: str, bare: bool) -> tuple[tuple[Indicator, Rule], ...]:
+    """The rules that accept a unit as written (folded) or normalised, in codebook order; a bare
+    (or inferred-unit) figure also meets the rules for "" (any unit). Memoised: units recur."""
+    keys = {fold(unit), unit_normalized} | ({""} if bare else set())
+    found = {place: (ind, rule) for k in keys for place, ind, rule in _rules_by_unit().get(k, ())}
+    return tuple(found[place] for place in sorted(found))
 
 
 def _sections(lines, folded) -> list[tuple[str, bool, bool]]:
@@ -179,90 +145,25 @@ def _sections(lines, folded) -> list[tuple[str, bool, bool]]:
     for li, line in enumerate(lines):
         if _is_heading(line.text):
             heading = folded[li]
-            plan = bool(_PLAN_HEADING.match(heading))
+            plan = bool(_lexicon().plan_heading.match(heading))
             out.append((heading, plan, True))
             continue
         out.append((heading, plan, False))
     return out
 
 
-class _Plan:
-    """The rules a mention of one unit meets, in codebook order, with a cheap exact gate.
-
-    A rule can bind only when one of its cues matches, and a cue matches only where one of its
-    required strings (required_strings) occurs: a before-cue searches a suffix of `before`, an
-    after-cue `after`. So a rule none of whose cues' strings is in `before` / `after` gives None
-    and is not tried. Rule i is bit i of the masks; a rule with a cue of unknown requirement is
-    always tried.
-    """
-
-    __slots__ = ("rules", "before_gates", "after_gates", "always")
-
-    def __init__(self, rules: list[tuple[Indicator, Rule, tuple]]):
-        self.rules = rules
-        before: dict[str, int] = {}
-        after: dict[str, int] = {}
-        always = 0
-        for i, (_ind, _rule, (befores, afters)) in enumerate(rules):
-            bit = 1 << i
-            for gates, cues in ((before, befores), (after, afters)):
-                for required, _rx, *_ in cues:
-                    if not required:
-                        always |= bit
-                    for text in required:
-                        gates[text] = gates.get(text, 0) | bit
-        self.before_gates = tuple(before.items())
-        self.after_gates = tuple(after.items())
-        self.always = always
-
-    def tried(self, before: str, after: str):
-        """The rules whose cues may match, in codebook order."""
-        hit = self.always
-        for text, bits in self.before_gates:
-            if text in before:
-                hit |= bits
-        for text, bits in self.after_gates:
-            if text in after:
-                hit |= bits
-        rules = self.rules
-        while hit:
-            low = hit & -hit
-            yield rules[low.bit_length() - 1]
-            hit ^= low
-
-
-def _candidate_plan(by_unit: dict, unit: str, unit_normalized: str, bare: bool) -> _Plan:
-    """The plan of the rules that accept the written unit (folded), the normalised one, or ""
-    for a bare (or inferred-unit) figure; memoised per unit, as fold() is a pure function."""
-    key = (id(by_unit), unit, unit_normalized, bare)
-    plan = _PLANS.get(key)
-    if plan is None:
-        keys = {fold(unit), unit_normalized} | ({""} if bare else set())
-        rules = sorted({id(r): (i, r, p) for k in keys for i, r, p in by_unit.get(k, ())}.values(),
-                       key=lambda ir: ir[0].order)
-        plan = _Plan(rules)
-        if len(_PLANS) > 50_000:  # unit words are open-ended: keep the memo bounded
-            _PLANS.clear()
-        _PLANS[key] = plan
-    return plan
-
-
-_PLANS: dict[tuple, _Plan] = {}
-
-
-def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebook | None = None,
+def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]],
            folded: FoldedLines | None = None) -> list[Candidate]:
     """All (code, mention) bindings in document order, at most one code per mention.
 
     folded: the lines folded (mentions.FoldedLines), when the caller has them already.
     """
-    cb = cb or load()
+    cb = load()
     folded = folded if folded is not None else FoldedLines(lines)
     # sections as far as the last line with mentions: the lines after it are not read
     last = max((li for li, mentions in enumerate(mentions_per_line) if mentions), default=-1)
     sections = _sections(lines[:last + 1], folded)
     out: list[Candidate] = []
-    by_unit = _rules_by_unit(cb)
     topical: dict[tuple[str, str], bool] = {}
     for li, (line, mentions) in enumerate(zip(lines, mentions_per_line, strict=True)):
         if not mentions:
@@ -276,9 +177,8 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
         for mid, m in mentions:
             if m.qualifier == "approx":
                 continue
-            # the unit keys a rule may accept: a bare (or inferred-unit) figure also meets "" rules
-            plan = _candidate_plan(by_unit, m.unit, m.unit_normalized, not m.unit or m.unit_inferred)
-            if not plan.rules:  # no rule accepts the unit: nothing can bind
+            rules = _unit_rules(m.unit, m.unit_normalized, not m.unit or m.unit_inferred)
+            if not rules:  # no rule accepts the unit: nothing can bind
                 continue
             if m.sentence:
                 if m.sentence != last_sentence:  # mentions of one sentence: find it once
@@ -294,8 +194,8 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
             before_tail = before[-40:]
             best: tuple[tuple[int, int], int, Indicator, Rule] | None = None
             shared: list[tuple[tuple[int, int], Indicator, Rule]] = []
-            for ind, rule, cues in plan.tried(before, after):
-                gap = _match_rule(rule, cues, before, before_tail, after, sentence, m)
+            for ind, rule in rules:
+                gap = _match_rule(rule, before, before_tail, after, sentence, m)
                 if gap is None:
                     continue
                 if rule.shared:
@@ -305,7 +205,7 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]], cb: Codebo
             if best is None:
                 continue
             # a plan or target figure binds nothing (checked last: it only drops the mention)
-            if holds_any(before_tail, _TARGET_NEAR_TEXT) and _TARGET_NEAR.search(before_tail):
+            if _lexicon().target_near.search(before_tail):
                 continue
             picks = [(best[0], best[2], best[3])] + [s for s in shared if s[1] is not best[2]]
             for gap, ind, rule in picks:

@@ -14,19 +14,19 @@ text without recognisable metadata gives empty strings.
 
 from __future__ import annotations
 
-import bisect
 import calendar
 import functools
-import itertools
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 
+from grassroots import ruleset
 from grassroots.clean import (
     is_footnote_line,  # one footnote rule, shared with cleaning
 )
 from grassroots.extract.gazetteer import accent_key, level_of_type, resolve_unit, split_unit
-from grassroots.scan import finditer_at, match_at, occurrences
+from grassroots.matcher import PatternSet
 from grassroots.tables import COLUMNS
 
 # reports.csv columns (DESIGN.md section 4), in order.
@@ -49,37 +49,109 @@ _WORD = rf"[{_UPPER}][{_LOWER}{_UPPER}'’]*(?:-[{_LOWER}{_UPPER}]+)*"
 # A proper name: capitalised words ("Triệu Sơn", "Kbang", "H'Mông") or a ward number ("phường 3").
 _NAME = rf"(?:{_WORD}|\d{{1,2}}(?!\d))(?:[ ]{_WORD})*"
 
-_TYPE = r"(?i:thành\s+phố|thị\s+trấn|thị\s+xã|đặc\s+khu|huyện|quận|phường|tỉnh|xã|tp\.)"
-_ORGAN = (
-    r"(?i:ban\s+thường\s+trực\s+(?:ủy\s+ban\s+|uỷ\s+ban\s+|ub\s*)?(?:mttq|mặt\s+trận\s+tổ\s+quốc)(?:\s+việt\s+nam)?"
-    r"|(?:ủy\s+ban\s+|uỷ\s+ban\s+|ub)(?:mttq|mặt\s+trận\s+tổ\s+quốc)(?:\s+việt\s+nam)?"
-    r"|mttq(?:\s+việt\s+nam)?"
-    r"|ubnd|ủy\s+ban\s+nhân\s+dân|uỷ\s+ban\s+nhân\s+dân"
-    r"|hđnd|hội\s+đồng\s+nhân\s+dân"
-    r"|ban\s+thường\s+vụ\s+đảng\s+ủy|ban\s+thường\s+vụ\s+đảng\s+uỷ|đảng\s+ủy|đảng\s+uỷ)"
-)
-# "UBND huyện Triệu Sơn", "Đảng ủy xã Ba Tô", "Ủy ban Nhân dân huyện" (name optional).
-_ORGAN_UNIT = re.compile(rf"(?<!\w)(?P<organ>{_ORGAN})\s+(?P<type>{_TYPE})(?:\s+(?P<name>{_NAME}))?")
-# Party committees whose name carries the level: "Huyện ủy Kbang", "Ban Dân vận Tỉnh ủy Gia Lai".
-_PARTY_UNIT = re.compile(
-    rf"(?<!\w)(?P<pre>(?i:ban\s+(?:dân\s+vận|thường\s+vụ|tuyên\s+giáo|tổ\s+chức)\s+))?"
-    rf"(?P<porgan>(?i:huyện|tỉnh|thị|thành|quận)\s+(?i:ủy|uỷ))\s+(?P<name>{_NAME})"
-)
-# A bare unit mention: "xã Hoàng Khai", "huyện Yên Sơn".
-_UNIT = re.compile(rf"(?<!\w)(?P<type>{_TYPE})\s+(?P<name>{_NAME})")
 
-_PARTY_TYPE = {"huyện": "huyện", "tỉnh": "tỉnh", "thị": "thị xã", "thành": "thành phố", "quận": "quận"}
-# Words that end a name when a transcription runs unit phrases together.
-_NAME_STOP = {
-    "huyện", "xã", "phường", "tỉnh", "quận", "thị", "thành", "ban", "ủy", "uỷ", "ubnd", "báo",
-    "kính", "về", "tại", "năm", "trong", "đảng", "cộng", "độc", "số", "việt", "hđnd", "ngày",
-}
+def _spelled(spelling: str) -> str:
+    """A lexicon spelling as a pattern: any white space between its words, and "ủy" also in the
+    old tone placement "uỷ"."""
+    return r"\s+".join(re.escape(w).replace("ủy", "(?:ủy|uỷ)") for w in spelling.split())
+
+
+def _either(spellings) -> str:
+    """Spellings as one alternation, longest first, ignoring case."""
+    return "(?i:" + "|".join(_spelled(s) for s in sorted(spellings, key=len, reverse=True)) + ")"
+
+
+def _words_or_patterns(entries) -> str:
+    """Lexicon entries (spellings, or {pattern: ...}) as one alternation."""
+    return "|".join(e["pattern"] if isinstance(e, dict) else _spelled(e) for e in entries)
+
+
+def _organ_spellings(organ: dict) -> str:
+    """An organ of the lexicon as an alternation: its pattern, or its spellings."""
+    return organ["pattern"] if "pattern" in organ else "|".join(map(_spelled, organ["spellings"]))
+
+
+def _lookup_key(text: str) -> str:
+    """How a matched organ, board or committee is looked up: lower case, single-spaced, "ủy"."""
+    return " ".join(text.lower().split()).replace("uỷ", "ủy")
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    """The unit and organ words of rules/lexicon.yml, and the patterns built from them."""
+
+    organ: str  # any organ ("UBND", "Đảng ủy xã", ...): an alternation, ignoring case
+    organ_names: tuple[tuple[re.Pattern, str], ...]  # each organ's spellings -> its name
+    party_boards: dict[str, str]  # lookup key -> name ("ban dân vận" -> "Ban Dân vận")
+    party_committees: dict[str, tuple[str, str]]  # lookup key -> (display, unit type)
+    name_stops: frozenset[str]
+    organ_unit: re.Pattern  # "UBND huyện Triệu Sơn", "Đảng ủy xã Ba Tô", "Ủy ban Nhân dân huyện"
+    party_unit: re.Pattern  # "Huyện ủy Kbang", "Ban Dân vận Tỉnh ủy Gia Lai"
+    unit: re.Pattern  # a bare unit mention: "xã Hoàng Khai", "huyện Yên Sơn"
+    self_description: re.Pattern  # "Đồng Văn là một huyện vùng cao ..."
+    scope: re.Pattern  # "toàn tỉnh", "trên địa bàn huyện" (no name after)
+    nameless: re.Pattern  # "UBND tỉnh" with no name after
+    district_after: re.Pattern  # ", huyện Y" right after a commune's name
+    province_after: re.Pattern  # ", tỉnh Y" right after a unit's name
+    province_any: re.Pattern  # "tỉnh Y" anywhere
+    # What a line must hold for unit, organ_unit, party_unit, district_after (district_scans) and
+    # province_any, province_after (province_scans): each pattern up to the name that ends it
+    district_scans: PatternSet
+    province_scans: PatternSet
+    report_types: tuple[tuple[str, re.Pattern], ...]  # code -> what a title of that type names
+    citation_start: re.Pattern  # a line that opens by citing a document ("Thực hiện Kế hoạch ...")
+    signer_title: re.Pattern  # a signature block's title line ("PHÓ CHỦ TỊCH")
+
+
+@functools.cache
+def _lex() -> _Lexicon:
+    lex = ruleset.load("lexicon")
+    types = lex["unit_types"]
+    spellings = {t["name"]: [t["name"], *t.get("spellings", [])] for t in types}
+    any_type = _either(s for t in types for s in spellings[t["name"]])
+    district_type = _either(s for t in types if t["level"] in ("district", "city") for s in spellings[t["name"]])
+    province_type = _either(s for t in types if t["level"] == "province" for s in spellings[t["name"]])
+    organ = "(?i:" + "|".join(map(_organ_spellings, lex["organs"])) + ")"
+    organ_names = tuple((re.compile(_organ_spellings(o), re.I), o["name"]) for o in lex["organs"])
+    committees = {_lookup_key(t["party_committee"]): (t["party_committee"][:1].upper() + t["party_committee"][1:],
+                                                       t["name"])
+                  for t in types if "party_committee" in t}
+    boards = {_lookup_key(b): b for b in lex["party_boards"]}
+    organ_unit = re.compile(rf"(?<!\w)(?P<organ>{organ})\s+(?P<type>{any_type})(?:\s+(?P<name>{_NAME}))?")
+    party_unit = re.compile(
+        rf"(?<!\w)(?P<pre>{_either(boards)}\s+)?(?P<porgan>{_either(committees)})\s+(?P<name>{_NAME})")
+    unit = re.compile(rf"(?<!\w)(?P<type>{any_type})\s+(?P<name>{_NAME})")
+    province_any = re.compile(rf"(?<!\w){province_type}\s+(?P<name>{_NAME})")
+    district_after = re.compile(rf"\s*[,-]?\s*(?P<type>{district_type})\s+(?P<name>{_NAME})", re.I)
+    province_after = re.compile(rf"\s*,?\s*{province_type}\s+(?P<name>{_NAME})")
+    return _Lexicon(
+        organ=organ, organ_names=organ_names, party_boards=boards, party_committees=committees,
+        name_stops=frozenset(lex["name_stops"]), organ_unit=organ_unit, party_unit=party_unit, unit=unit,
+        self_description=re.compile(
+            rf"^(?P<name>{_NAME})\s+(?i:là\s+(?:một\s+)?)(?P<type>{any_type})\b"),
+        scope=re.compile(rf"{_either(lex['scope_words'])}\s+(?P<type>{any_type})(?!\s+{_WORD})"),
+        nameless=re.compile(rf"(?<!\w)(?:{organ})\s+(?P<type>{any_type})(?!\s+(?:{_NAME}))"),
+        district_after=district_after, province_after=province_after, province_any=province_any,
+        district_scans=PatternSet([re.compile(rf"(?<!\w){any_type}\s"),
+                                   re.compile(rf"(?<!\w)(?:{organ})\s+{any_type}"),
+                                   re.compile(rf"(?<!\w){_either(committees)}\s"),
+                                   re.compile(rf"{district_type}\s", re.I)]),
+        province_scans=PatternSet([re.compile(rf"(?<!\w){province_type}\s"), re.compile(rf"{province_type}\s")]),
+        report_types=tuple((t["code"], re.compile(_words_or_patterns(t["names"]), re.I))
+                           for t in lex["report_types"]),
+        citation_start=re.compile(rf"^(?:{_words_or_patterns(lex['citation_openings'])})", re.I),
+        signer_title=re.compile(
+            rf"^(?:{_either_upper(lex['signer_titles']['deputy'])}\s+)?(?:{_either_upper(lex['signer_titles']['titles'])})"
+            rf"\b[^{_LOWER}\d]{{0,40}}$"),
+    )
+
+
+def _either_upper(words) -> str:
+    """Words as one alternation in capitals, as signature blocks print them."""
+    return "|".join(_spelled(w.upper()) for w in sorted(words, key=len, reverse=True))
+
 
 _SIG_PREFIX = re.compile(r"^(?:(?:TM|KT|TL|TUQ|Q)\s*[.:]|T/M|K/T)\s*\S")
-_SIG_TITLE = re.compile(
-    r"^(?:PHÓ\s+)?(?:CHỦ\s+TỊCH|BÍ\s+THƯ|TRƯỞNG\s+BAN|TRƯỞNG\s+PHÒNG|GIÁM\s+ĐỐC|CHÁNH\s+VĂN\s+PHÒNG"
-    rf"|CHÁNH\s+THANH\s+TRA|TRƯỞNG\s+ĐOÀN|TỔ\s+TRƯỞNG|THỦ\s+TRƯỞNG)\b[^{_LOWER}\d]{{0,40}}$"
-)
 _SIG_NOISE = re.compile(r"^[\[(]?\s*(?:đã\s+ký|ký|ký\s+tên|ký,?\s+ghi\s+rõ.*|ký\s+và\s+đóng\s+dấu.*|"
                         r"chữ\s+ký\s+số.*|đã\s+ký\s+và\s+đóng\s+dấu)\s*[\])]?\.?$", re.I)
 _PERSON = re.compile(rf"^{_WORD}(?:\s+{_WORD}){{1,5}}$")
@@ -134,11 +206,6 @@ _PLACE_DATE = re.compile(
     r"(?P<place>[^\W\d_][^,;:\d]{0,40}?)\s*,\s*ngày\b(?P<rest>[^\n]{0,60})", re.I)
 
 
-def _place_date_search(text: str) -> re.Match | None:
-    """_PLACE_DATE.search(text): every match holds a comma (which ignoring case matches only itself)."""
-    return _PLACE_DATE.search(text) if "," in text else None
-
-
 _DATE_WORDS = re.compile(
     r"^[\s.…_/-]*(?P<d>\d{1,2})?[\s.…_/-]*tháng[\s.…_/-]*(?P<m>\d{1,2})?[\s.…_/-]*năm[\s.…_/-]*(?P<y>\d{4})", re.I)
 _DATE_SLASH = re.compile(r"^\s*(?P<d>\d{1,2})\s*[/.-]\s*(?P<m>\d{1,2})\s*[/.-]\s*(?P<y>\d{4})")
@@ -158,7 +225,7 @@ def find_doc_number(lines: list[str]) -> str:
 def parse_place_date(text: str) -> tuple[str, str]:
     """("Kbang", "2020-10-30") from "Kbang, ngày 30 tháng 10 năm 2020"; partial dates keep what is
     printed ("2021-01" when the day is blank, "2023" when day and month are blank)."""
-    m = _place_date_search(text)
+    m = _PLACE_DATE.search(text)
     if not m:
         return "", ""
     rest = m.group("rest")
@@ -219,7 +286,7 @@ def find_title(lines: list[str]) -> tuple[str, int]:
             title = f"{title} {lines[j]}"
         return title.strip(), j
     for i, text in enumerate(lines[:4]):
-        if _TITLE_SKIP.match(text) or _ONLY_DATE.match(text) or _place_date_search(text):
+        if _TITLE_SKIP.match(text) or _ONLY_DATE.match(text) or _PLACE_DATE.search(text):
             continue
         # A headline joined with the page's date/counter line by the cleaner: cut the furniture.
         text = _FURNITURE_TAIL.split(text)[0].strip()
@@ -231,17 +298,11 @@ def find_title(lines: list[str]) -> tuple[str, int]:
     return "", -1
 
 
-_TYPE_PATTERNS = (
-    ("dan_van_chinh_quyen", re.compile(r"dân\s+vận\s+chính\s+quyền", re.I)),
-    ("qcdc", re.compile(r"quy\s+chế\s+dân\s+chủ|dân\s+chủ\s+(?:ở\s+)?cơ\s+sở|\bQCDC|thực\s+hiện\s+dân\s+chủ", re.I)),
-    ("dan_van", re.compile(r"dân\s+vận", re.I)),
-)
-
-
 def classify_report(title: str) -> str:
-    """qcdc | dan_van_chinh_quyen | dan_van | other, by the earliest theme the title names."""
+    """A report type of the lexicon (qcdc, dan_van_chinh_quyen, dan_van) or other, by the earliest
+    theme the title names (the type listed first among those named at one place)."""
     best = None
-    for rank, (code, pat) in enumerate(_TYPE_PATTERNS):
+    for rank, (code, pat) in enumerate(_lex().report_types):
         m = pat.search(title or "")
         if m and (best is None or (m.start(), rank) < best[0]):
             best = ((m.start(), rank), code)
@@ -267,7 +328,6 @@ _PERIOD = re.compile(
 _BARE_YEAR = re.compile(rf"(?<![\d/.-])(?<![\d/.-] )(?P<y>{_YEAR})(?![\d/.-])(?!\s*[-–]\s*\d)")
 # Any year, also one written into a later period phrase ("quý IV/2025").
 _ANY_YEAR = re.compile(rf"(?<!\d)(?P<y>{_YEAR})(?!\d)")
-_CITATION_START = re.compile(r"^(?:Thực\s+hiện|Căn\s+cứ|Thi\s+hành|Triển\s+khai|Theo\s+(?:Kế|Công|Quyết|Nghị))", re.I)
 _EXPLICIT_RANGE = re.compile(
     r"[Tt]ừ\s+ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})\s+đến\s+(?:ngày\s+)?(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -382,7 +442,7 @@ def _same_phrase(a: re.Match, b: re.Match) -> bool:
 
 def find_period(lines: list[str], title: str, title_end: int, issue_date: str) -> dict:
     """The period of the report's own title; the opening lines only when the title names none."""
-    body = [t for t in lines[title_end + 1: title_end + 8] if not _CITATION_START.match(t)]
+    body = [t for t in lines[title_end + 1: title_end + 8] if not _lex().citation_start.match(t)]
     context = " ".join(body)
     period = parse_period(title, issue_date, context)
     # "(Từ ngày 15/12/2022 đến ngày 14/3/2023)" under the title gives the exact bounds.
@@ -414,19 +474,12 @@ def find_period(lines: list[str], title: str, title_end: int, issue_date: str) -
 # --- issuer, level, locality ---------------------------------------------------------------------
 
 def _norm_organ(organ: str) -> str:
-    """Canonical spelling of an organ: "Ủy ban nhân dân" -> "UBND", "Đảng uỷ" -> "Đảng ủy"."""
+    """Canonical name of an organ (lexicon organs): "Ủy ban nhân dân" -> "UBND", "Đảng uỷ" ->
+    "Đảng ủy"; an organ the lexicon does not name is kept as written (single-spaced)."""
     o = re.sub(r"\s+", " ", organ).strip()
-    low = o.lower().replace("uỷ", "ủy")
-    if low in ("ubnd", "ủy ban nhân dân"):
-        return "UBND"
-    if low in ("hđnd", "hội đồng nhân dân"):
-        return "HĐND"
-    if low == "đảng ủy":
-        return "Đảng ủy"
-    if low == "ban thường vụ đảng ủy":
-        return "Ban Thường vụ Đảng ủy"
-    if "mttq" in low or "mặt trận" in low:
-        return "Ban Thường trực UBMTTQ" if low.startswith("ban thường trực") else "UBMTTQ"
+    for spellings, name in _lex().organ_names:
+        if spellings.fullmatch(o):
+            return name
     return o
 
 
@@ -436,7 +489,7 @@ def _tidy_name(name: str | None) -> str:
         return ""
     words = []
     for w in name.split():
-        if w.lower().strip(".,") in _NAME_STOP:
+        if w.lower().strip(".,") in _lex().name_stops:
             break
         words.append(w)
     out = " ".join(words).strip(" .,;:-")
@@ -453,14 +506,12 @@ def _unit_from_match(m: re.Match, place: str = "", allow_nameless: bool = False)
 
 
 def _party_unit(pre: str | None, porgan: str, name: str) -> dict | None:
-    ptype = _PARTY_TYPE[porgan.split()[0].lower()]
+    lex = _lex()
+    porgan, ptype = lex.party_committees[_lookup_key(porgan)]
     name = _tidy_name(name)
     if not name:
         return None
-    porgan = porgan.split()[0].capitalize() + " ủy"
-    pre = re.sub(r"\s+", " ", pre or "").strip()
-    pre = pre[:1].upper() + pre[1:].lower() if pre else ""
-    pre = pre.replace("dân vận", "Dân vận").replace("thường vụ", "Thường vụ")
+    pre = lex.party_boards[_lookup_key(pre)] if pre else ""
     issuer = f"{pre + ' ' if pre else ''}{porgan} {name}"
     return {"issuer": issuer, "type": ptype, "name": name, "organ": porgan}
 
@@ -494,10 +545,10 @@ def _header_unit(lines: list[str], stop: int) -> tuple[dict | None, dict | None]
             continue
         cand = _titled(text)
         # "ỦY BAN NHÂN DÂN" on one line and "HUYỆN TRIỆU SƠN" on the next.
-        if i + 1 < cut and lines[i + 1].isupper() and re.fullmatch(_ORGAN, cand, re.I):
+        if i + 1 < cut and lines[i + 1].isupper() and re.fullmatch(_lex().organ, cand, re.I):
             cand = f"{cand} {_titled(lines[i + 1])}"
             i += 1
-        for pat in (_PARTY_UNIT, _ORGAN_UNIT):
+        for pat in (_lex().party_unit, _lex().organ_unit):
             m = pat.search(cand)
             if m:
                 unit = _unit_from_match(m)
@@ -515,10 +566,10 @@ _SELF_REPORT = re.compile(r"^\s*(?:(?i:xin|kính|trân\s+trọng)\s+)?(?i:báo\s
 
 def _self_reference(lines: list[str], start: int, place: str) -> dict | None:
     """"UBND xã Ba Tô báo cáo ...", "Ủy ban Nhân dân huyện báo cáo ..." in the opening lines."""
+    lex = _lex()
     for text in lines[start: start + 6]:
-        low = text.lower()
-        for pat, words in _UNIT_SCANS:
-            for m in finditer_at(pat, text, low, words):
+        for pat in (lex.organ_unit, lex.party_unit):
+            for m in pat.finditer(text):
                 if _SELF_REPORT.match(text[m.end():]):
                     unit = _unit_from_match(m, place, allow_nameless=True)
                     if unit:
@@ -528,17 +579,17 @@ def _self_reference(lines: list[str], start: int, place: str) -> dict | None:
 
 def _closing_reference(lines: list[str], place: str) -> dict | None:
     """"Trên đây là báo cáo ... của UBND huyện Triệu Sơn./." or "UBND xã Ba Tô kính báo cáo./."."""
+    lex = _lex()
     for text in reversed(lines[-40:]):
-        low = text.lower()
         if re.match(r"(?i)trên\s+đây", text):
-            hits = [m for pat, words in _UNIT_SCANS for m in finditer_at(pat, text, low, words)]
+            hits = [m for pat in (lex.organ_unit, lex.party_unit) for m in pat.finditer(text)]
             hits.sort(key=lambda m: m.start())
             for m in reversed(hits):
                 unit = _unit_from_match(m, place, allow_nameless=True)
                 if unit:
                     return unit
-        for pat, words in _UNIT_SCANS:
-            m = next(finditer_at(pat, text, low, words), None)  # pat.search(text)
+        for pat in (lex.organ_unit, lex.party_unit):
+            m = pat.search(text)
             if m and re.match(r"\s*(?i:kính\s+|xin\s+|trân\s+trọng\s+)?báo\s+cáo\s*[./]", text[m.end():]):
                 unit = _unit_from_match(m, place, allow_nameless=True)
                 if unit:
@@ -549,12 +600,12 @@ def _closing_reference(lines: list[str], place: str) -> dict | None:
 def _mentioned_unit(lines: list[str], title_idx: int) -> dict | None:
     """A unit named in the title or the opening sentences of a web text, outside citations."""
     window = lines[max(0, title_idx): max(0, title_idx) + 4] if title_idx >= 0 else lines[:4]
+    lex = _lex()
     for text in window:
-        if _CITATION_START.match(text):
+        if lex.citation_start.match(text):
             continue
-        low = text.lower()
-        for pat, words in _UNIT_SCANS:
-            for m in finditer_at(pat, text, low, words):
+        for pat in (lex.organ_unit, lex.party_unit):
+            for m in pat.finditer(text):
                 after = text[m.end(): m.end() + 12].lower()
                 before = text[max(0, m.start() - 30): m.start()]
                 if after.lstrip().startswith("về việc") or re.search(r"\d{4}\s+của\s*$", before):
@@ -563,11 +614,11 @@ def _mentioned_unit(lines: list[str], title_idx: int) -> dict | None:
                 if unit:
                     return unit
         # A page that describes its unit: "Đồng Văn là một huyện vùng cao ...".
-        m = _SELF_DESCRIPTION.match(text)
+        m = lex.self_description.match(text)
         if m and _tidy_name(m.group("name")):
             utype = split_unit(m.group("type"))[0]
             return {"issuer": "", "type": utype, "name": _tidy_name(m.group("name")), "organ": ""}
-        for m in finditer_at(_UNIT, text, low, _TYPE_WORDS):
+        for m in lex.unit.finditer(text):
             name = _tidy_name(m.group("name"))
             if name:
                 utype = split_unit(m.group("type"))[0]
@@ -575,49 +626,35 @@ def _mentioned_unit(lines: list[str], title_idx: int) -> dict | None:
     return None
 
 
-_SELF_DESCRIPTION = re.compile(
-    rf"^(?P<name>{_NAME})\s+(?i:là\s+(?:một\s+)?)(?P<type>(?i:huyện|xã|phường|thị\s+trấn|thị\s+xã|quận|tỉnh))\b")
-
-
-_SCOPE = re.compile(rf"(?i:toàn|trên\s+địa\s+bàn)\s+(?P<type>{_TYPE})(?!\s+{_WORD})")
-_NAMELESS = re.compile(rf"(?<!\w)(?:{_ORGAN})\s+(?P<type>{_TYPE})(?!\s+(?:{_NAME}))")
-
-
 def _level_only(lines: list[str], title: str) -> str:
     """Level from "toàn tỉnh", "trên địa bàn huyện" or an unnamed "UBND tỉnh" in the title."""
     counts: dict[str, int] = {}
     for text in lines[:12]:
-        for m in _SCOPE.finditer(text):
+        for m in _lex().scope.finditer(text):
             lvl = level_of_type(split_unit(m.group("type"))[0])
             if lvl:
                 counts[lvl] = counts.get(lvl, 0) + 1
     if counts:
         return max(sorted(counts), key=lambda k: counts[k])
-    m = _NAMELESS.search(title or "")
+    m = _lex().nameless.search(title or "")
     return level_of_type(split_unit(m.group("type"))[0]) if m else ""
 
 
-# Fixed patterns matched right after a unit's name (no per-report regex compilation: fast on
-# large corpora where every report names a different unit).
-_DISTRICT_AFTER = re.compile(rf"\s*[,-]?\s*(?P<type>(?i:huyện|quận|thị\s+xã|thành\s+phố))\s+(?P<name>{_NAME})", re.I)
-_PROVINCE_AFTER = re.compile(rf"\s*,?\s*(?i:tỉnh)\s+(?P<name>{_NAME})")
-_PROVINCE_ANY = re.compile(rf"(?<!\w)(?i:tỉnh)\s+(?P<name>{_NAME})")
-# The words (lower-cased) that every match of a pattern starts with, for scan.finditer_at; none
-# has a letter with an odd case-insensitive equivalent. Every _TYPE alternative starts with a
-# _TYPE_WORDS word, so a line without any cannot match _UNIT, _ORGAN_UNIT or _PARTY_UNIT.
-_TYPE_WORDS = ("thành", "thị", "đặc", "huyện", "quận", "phường", "tỉnh", "xã", "tp.")
-_ORGAN_WORDS = ("ban", "ủy", "uỷ", "ub", "mttq", "hđnd", "hộ", "đảng")  # "hộ": "hội" may have a dotless i
-_PARTY_WORDS = ("ban", "huyện", "tỉnh", "thị", "thành", "quận")
-_UNIT_SCANS = ((_ORGAN_UNIT, _ORGAN_WORDS), (_PARTY_UNIT, _PARTY_WORDS))  # in the order the readers try them
+def _lines_with(lines: list[str], scans: PatternSet) -> list[list[str]]:
+    """For each pattern of scans, the lines (in order) where it may match."""
+    out: list[list[str]] = [[] for _ in range(len(scans))]
+    for text in lines:
+        for i in scans.candidates(text):
+            out[i].append(text)
+    return out
 
 
-def _after_unit(lines: list[str], lows: list[str], unit: dict, pattern: re.Pattern, with_type: bool):
-    """Matches of `pattern` right after each mention of the unit ("xã X" + ", huyện Y").
-
-    lows: the lines lower-cased (computed once per report)."""
+def _after_unit(lines: list[str], unit: dict, pattern: re.Pattern, with_type: bool):
+    """Matches of `pattern` right after each mention of the unit ("xã X" + ", huyện Y")."""
     name = unit["name"]
     lname, ltype = name.lower(), unit.get("type", "").lower()
-    for text, low in zip(lines, lows, strict=True):
+    for text in lines:
+        low = text.lower()
         start = low.find(lname)
         while start >= 0:
             ok = True
@@ -631,7 +668,7 @@ def _after_unit(lines: list[str], lows: list[str], unit: dict, pattern: re.Patte
             start = low.find(lname, start + 1)
 
 
-def _parent_district(lines: list[str], lows: list[str], unit: dict) -> tuple[str, list[str]]:
+def _parent_district(lines: list[str], unit: dict) -> tuple[str, list[str]]:
     """The district of a commune and weaker candidates.
 
     Returns (district, candidates): the district is "huyện Y" from "xã X, huyện Y", else the most
@@ -640,66 +677,30 @@ def _parent_district(lines: list[str], lows: list[str], unit: dict) -> tuple[str
     """
     if not unit.get("name"):
         return "", []
-    # The unit scans only count names, so all lines are scanned at once (_scan_all).
-    joined = _Joined(lines, lows)
+    lex = _lex()
+    with_unit, with_organ_unit, with_party_unit, with_district_after = _lines_with(lines, lex.district_scans)
     bare: dict[str, int] = {}
-    for m in _scan_all(_UNIT, _TYPE_WORDS, joined):
-        key = _bare_district(m.group("type"), m.group("name"))
-        if key:
-            bare[key] = bare.get(key, 0) + 1
+    for text in with_unit:
+        for m in lex.unit.finditer(text):
+            key = _bare_district(m.group("type"), m.group("name"))
+            if key:
+                bare[key] = bare.get(key, 0) + 1
     weak = sorted(bare, key=lambda k: (-bare[k], k))
-    for m in _after_unit(lines, lows, unit, _DISTRICT_AFTER, with_type=True):
+    for m in _after_unit(with_district_after, unit, lex.district_after, with_type=True):
         return f"{split_unit(m.group('type'))[0]} {_tidy_name(m.group('name'))}", weak
     counts: dict[str, int] = {}
-    for m in _scan_all(_ORGAN_UNIT, _ORGAN_WORDS, joined):
-        key = _organ_district(m.group("organ"), m.group("type"), m.group("name"))
-        if key:
-            counts[key] = counts.get(key, 0) + 1
-    if "ủy" in joined.low or "uỷ" in joined.low:  # _PARTY_UNIT needs one ("Huyện ủy")
-        for m in _scan_all(_PARTY_UNIT, _PARTY_WORDS, joined):
+    for text in with_organ_unit:
+        for m in lex.organ_unit.finditer(text):
+            key = _organ_district(m.group("organ"), m.group("type"), m.group("name"))
+            if key:
+                counts[key] = counts.get(key, 0) + 1
+    for text in with_party_unit:
+        for m in lex.party_unit.finditer(text):
             key = _party_district(m.group("pre"), m.group("porgan"), m.group("name"))
             if key:
                 counts[key] = counts.get(key, 0) + 1
     best = max(sorted(counts), key=lambda k: counts[k]) if counts else ""
     return best, weak
-
-
-# Joins a report's lines for one scan over all of them. No part of _UNIT, _ORGAN_UNIT or
-# _PARTY_UNIT matches it (they hold letters, digits, white space, "'’-." only), and their
-# look-arounds ask for \w or \d, which it is not, just as the end of a line is not: so no match
-# crosses it, and the matches are the lines' own (tests/test_metadata.py checks on the corpus).
-_SEP = "\x00"
-
-
-class _Joined:
-    """A report's lines joined by _SEP, lower-cased, and where each start word occurs in them
-    (found once for all scans: _PARTY_WORDS are _TYPE_WORDS and "ban", which _ORGAN_WORDS has)."""
-
-    def __init__(self, lines: list[str], lows: list[str]):
-        self.lines, self.lows = lines, lows
-        self.text, self.low = _SEP.join(lines), _SEP.join(lows)
-        self._at: dict[str, list[int]] = {}
-
-    def starts(self, words: tuple[str, ...]) -> list[int]:
-        """Sorted positions where any of `words` starts in self.low (what scan.finditer_at finds)."""
-        found: set[int] = set()
-        for w in words:
-            at = self._at.get(w)
-            if at is None:
-                at = self._at[w] = occurrences(self.low, w)
-            found.update(at)
-        return sorted(found)
-
-
-def _scan_all(pattern: re.Pattern, words: tuple[str, ...], joined: _Joined):
-    """The matches of finditer_at(pattern, line, low, words) over every line, in one scan of the
-    joined lines (one Python loop instead of one per line; the order of lines is kept)."""
-    text = joined.text
-    if len(text) != len(joined.low):  # a line changed length in lower case: positions do not map
-        for text, low in zip(joined.lines, joined.lows, strict=True):
-            yield from finditer_at(pattern, text, low, words)
-        return
-    yield from match_at(pattern, text, joined.starts(words))  # scan.finditer_at on shared start positions
 
 
 # The district keys the scans count, cached: a report names the same few units again and again,
@@ -723,40 +724,16 @@ def _party_district(pre: str | None, porgan: str, name: str) -> str:
     return f"{u['type']} {u['name']}" if u and level_of_type(u["type"], u["name"]) == "district" else ""
 
 
-def _tinh_lines(lines: list[str]) -> list[int]:
-    """Indices of the lines where (?i:tỉnh) matches, as every _PROVINCE_AFTER and _PROVINCE_ANY
-    match needs: (?i:ỉ) matches only "ỉ" and "Ỉ", and (?i:t), (?i:n), (?i:h) only their two ASCII
-    cases (tests/test_metadata.py checks every code point). Finding one character in the joined
-    lines is fast; the separator stands where a line ends and is none of those characters."""
-    text = _SEP.join(lines)
-    hits = []
-    for ch in ("ỉ", "Ỉ"):
-        i = text.find(ch, 1)
-        while i > 0:
-            if text[i - 1] in "tT" and text[i + 1: i + 2] in ("n", "N") and text[i + 2: i + 3] in ("h", "H"):
-                hits.append(i)
-            i = text.find(ch, i + 1)
-    if not hits:
-        return []
-    ends = list(itertools.accumulate(len(t) + 1 for t in lines))  # where each line's separator ends
-    return sorted({bisect.bisect_right(ends, i) for i in hits})
-
-
-def _parent_province(lines: list[str], lows: list[str] | None, unit: dict) -> str:
-    """The province named beside the unit ("huyện X, tỉnh Y"), else the most cited "tỉnh Y".
-
-    lows: the lines lower-cased, or None: then only the lines that can name a province are."""
-    keep = _tinh_lines(lines)  # no other line has a match
-    lines = [lines[i] for i in keep]
-    lows = [lows[i] for i in keep] if lows is not None else [text.lower() for text in lines]
+def _parent_province(lines: list[str], unit: dict) -> str:
+    """The province named beside the unit ("huyện X, tỉnh Y"), else the most cited "tỉnh Y"."""
+    lex = _lex()
+    with_province, with_province_after = _lines_with(lines, lex.province_scans)
     if unit.get("name"):
-        for m in _after_unit(lines, lows, unit, _PROVINCE_AFTER, with_type=False):
+        for m in _after_unit(with_province_after, unit, lex.province_after, with_type=False):
             return _tidy_name(m.group("name"))
     counts: dict[str, int] = {}
-    for text, low in zip(lines, lows, strict=True):
-        if "tỉnh" not in low:
-            continue  # _PROVINCE_ANY cannot match
-        for m in finditer_at(_PROVINCE_ANY, text, low, ("tỉnh",)):
+    for text in with_province:
+        for m in lex.province_any.finditer(text):
             name = _tidy_name(m.group("name"))
             if name:
                 counts[name] = counts.get(name, 0) + 1
@@ -770,7 +747,7 @@ _ANY_LOWER = re.compile(f"[{_LOWER}]")
 
 def _is_sig_title(text: str) -> bool:
     # the cheap tests first: every test is pure, so their order does not change the result
-    return len(text) <= 80 and bool(_SIG_PREFIX.match(text) or _SIG_TITLE.match(text)) \
+    return len(text) <= 80 and bool(_SIG_PREFIX.match(text) or _lex().signer_title.match(text)) \
         and not _ANY_LOWER.search(text)
 
 
@@ -856,10 +833,8 @@ def read_text_metadata(lines: list[str]) -> dict:
         out["admin_level"] = level_of_type(unit["type"], unit["name"])
     else:
         out["admin_level"] = _level_only(lines, title)
-    lows = None  # the lines lower-cased, for the parent-unit scans below (when a commune needs them all)
     if unit and out["admin_level"] == "commune":
-        lows = [text.lower() for text in lines]
-        out["district"], out["_district_candidates"] = _parent_district(lines, lows, unit)
+        out["district"], out["_district_candidates"] = _parent_district(lines, unit)
         if superior and level_of_type(superior["type"], superior["name"]) == "district":
             out["district"] = f"{superior['type']} {superior['name']}"
     elif unit and out["admin_level"] == "district":
@@ -867,7 +842,7 @@ def read_text_metadata(lines: list[str]) -> dict:
     if unit and out["admin_level"] == "province":
         out["province"] = unit["name"]
     elif unit:
-        out["province"] = _parent_province(lines, lows, unit)
+        out["province"] = _parent_province(lines, unit)
     return out
 
 
@@ -889,7 +864,7 @@ def _same(field: str, a: str, b: str) -> bool:
 
 
 def _norm_issuer(s: str) -> str:
-    m = _ORGAN_UNIT.search(s)
+    m = _lex().organ_unit.search(s)
     if m:
         s = s[:m.start("organ")] + _norm_organ(m.group("organ")) + s[m.end("organ"):]
     return s
@@ -904,7 +879,9 @@ def extract_metadata(report_id: str, lines, sidecar: dict, raw_sha256: str, n_ch
     notes: list[str] = []
     try:
         text_meta = read_text_metadata(_line_texts(lines))
-    except Exception as exc:  # a metadata reader must never stop the pipeline
+    except ruleset.RulesError:  # a broken rules file is not an odd report: it stops extraction
+        raise
+    except Exception as exc:  # a metadata reader must never stop the pipeline on odd input
         text_meta = read_text_metadata([])
         notes.append(f"text metadata unreadable ({type(exc).__name__}: {exc})")
     side = {k: str(v).strip() for k, v in (sidecar or {}).items() if v is not None and str(v).strip()}
