@@ -23,6 +23,7 @@ slice, not the line.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable, Sequence
 
 import hyperscan
@@ -45,15 +46,49 @@ def _hs_flags(rx: re.Pattern) -> int:
 _EMPTY_MIN = re.compile(r"(?<!\\)\{,(\d+)\}")
 
 
+def _drop_end_anchors(pattern: str) -> str:
+    """The pattern without its end-of-text anchors ($, \\Z), outside character classes.
+
+    Hyperscan 5.4 (python-hyperscan 0.9.1) loses matches of some end-anchored patterns when they
+    share a database with others: [r"x\\s*$", r"\\*\\*$"] reports nothing for "**I. A**", though
+    r"\\*\\*$" alone matches. Dropping an anchor can only add matches, so the pre-filter stays a
+    superset of the exact regex (tests/test_matcher.py checks every PatternSet on every corpus line)."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            if not in_class and pattern[i + 1] == "Z":
+                i += 2
+                continue
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            if ch == "]" and not (out and out[-1] in ("[", "[^")):
+                in_class = False
+        elif ch == "[":
+            in_class = True
+            if pattern.startswith("[^", i):
+                out.append("[^")
+                i += 2
+                continue
+        elif ch == "$":
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
 def _hs_expression(rx: re.Pattern) -> bytes:
-    """The pattern in the dialect Hyperscan reads (PCRE). Python's \\Z is PCRE's \\z and its
-    {,n} is PCRE's {0,n} (PCRE reads "{,n}" as literal text); the rest of what the rules use is
-    written the same way in both. Escapes PCRE lacks (\\u, \\N{...}) fail to compile, and the
-    pattern is then tried everywhere."""
-    pattern = _EMPTY_MIN.sub(r"{0,\1}", rx.pattern)
+    """The pattern in the dialect Hyperscan reads (PCRE), as a pre-filter: without end anchors
+    (_drop_end_anchors), and with Python's {,n} written {0,n} (PCRE reads "{,n}" as literal text);
+    the rest of what the rules use is written the same way in both. Escapes PCRE lacks (\\u,
+    \\N{...}) fail to compile, and the pattern is then tried everywhere."""
+    pattern = _drop_end_anchors(_EMPTY_MIN.sub(r"{0,\1}", rx.pattern))
     if rx.flags & re.VERBOSE:
         pattern = "(?x)" + pattern
-    return pattern.replace(r"\Z", r"\z").encode("utf-8")
+    return pattern.encode("utf-8")
 
 
 def _compiles(rx: re.Pattern) -> bool:
@@ -65,6 +100,9 @@ def _compiles(rx: re.Pattern) -> bool:
     return True
 
 
+ALL_SETS: weakref.WeakSet = weakref.WeakSet()  # every set built in this process (tests check them all)
+
+
 class PatternSet:
     """Regexes that are tried on the same texts; `candidates(text)` names those that may match.
 
@@ -73,6 +111,7 @@ class PatternSet:
 
     def __init__(self, patterns: Sequence[re.Pattern]):
         self.patterns = tuple(patterns)
+        ALL_SETS.add(self)
         ok = [i for i, rx in enumerate(self.patterns) if _compiles(rx)]
         # Patterns Hyperscan cannot read are candidates for every text.
         self.always = tuple(i for i in range(len(self.patterns)) if i not in set(ok))
