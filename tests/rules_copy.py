@@ -28,10 +28,10 @@ def copied_rules(tmp_path: Path, monkeypatch) -> Iterator[Path]:
 
 
 def _clear_caches() -> None:
-    from grassroots.extract import citations, gazetteer, indicators, models, reports
+    from grassroots.extract import citations, gazetteer, indicators, mentions, models, reports
 
     _LOAD.cache_clear()
-    for module in (citations, indicators, models, reports):
+    for module in (citations, indicators, mentions, models, reports):
         for value in vars(module).values():
             if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", "") == module.__name__:
                 value.cache_clear()

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from grassroots import clean
 from grassroots.pipeline import rawio
-from grassroots.scan import literal_prefix, search_from
 
 from .conftest import DEV, FIXTURES, RAW, SEEDS, raw_lines
 
@@ -188,7 +187,7 @@ def test_cleaning_reaches_a_fixed_point_on_the_inputs_the_property_found(text):
     assert clean.clean_text(once, "p").text == once
 
 
-# --- fast paths: each gives what the plain scan gives (see also tests/test_scanning.py) -----------
+# --- the rules files ----------------------------------------------------------------------------
 
 def corpus_texts() -> list[str]:
     texts = []
@@ -198,67 +197,43 @@ def corpus_texts() -> list[str]:
     return texts
 
 
-_ODD_LINES = [
-    "**Kết quả**", "*ly*", "trang 3)))", "x<sup>2</sup>", "<b>đậm</b>", "***", "a **", "** a", "*a* **b** ***c***",
-    "trang 3 *ly*", "x ))) y)))", "<i>a</i> <sub>1</sub> <br/> < b>", "a*b*c", "**", "* *", "a*ly* ", "(((a)))  ",
-]
+def _ocr_rules(tmp_path, entries: str):
+    from grassroots.paths import RULES_DIR
+
+    (tmp_path / "schemas").mkdir()
+    schema = RULES_DIR / "schemas" / "ocr_corrections.schema.yml"
+    (tmp_path / "schemas" / schema.name).write_text(schema.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "ocr_corrections.yml").write_text("corrections:\n" + entries, encoding="utf-8")
+    return tmp_path
 
 
-def test_markup_rules_that_start_with_their_literal_do():
-    # _apply_markup searches a rule from the first occurrence of rule.needs when rule.starts
-    lines = [line for text in corpus_texts() for line in text.splitlines()] + _ODD_LINES
-    hits = 0
-    for line in lines:
-        for rule in clean.MARKUP_RULES:
-            for m in rule.pattern.finditer(line):
-                assert not rule.starts or line.startswith(rule.needs, m.start()), (rule.name, line)
-                hits += 1
-            if rule.starts and rule.needs in line:
-                plain = rule.pattern.search(line)
-                fast = rule.pattern.search(line, line.find(rule.needs))
-                assert (plain and plain.span()) == (fast and fast.span()), (rule.name, line)
-    assert hits > 100
+def test_an_ocr_correction_is_one_yaml_entry(tmp_path, monkeypatch):
+    rules = _ocr_rules(tmp_path, "  - {wrong: chỉ đạo điều hàng, right: chỉ đạo điều hành, reason: dropped h}\n"
+                                 "  - {wrong: '(\\d+) vu việc', right: '\\1 vụ việc', regex: true, reason: lost dot}\n")
+    load, matcher = clean.load_ocr_corrections.__wrapped__, clean._ocr_matcher.__wrapped__
+    monkeypatch.setattr(clean, "load_ocr_corrections", lambda _dir=None: load(rules))
+    monkeypatch.setattr(clean, "_ocr_matcher", lambda _dir=None: matcher(rules))
+    result = clean.clean_text("UBND xã chỉ đạo điều hàng tốt; giải quyết 12 vu việc.", "p")
+    assert result.text == "UBND xã chỉ đạo điều hành tốt; giải quyết 12 vụ việc.\n"
+    assert [(c.original, c.corrected, c.rule) for c in result.corrections] == [
+        ("chỉ đạo điều hàng", "chỉ đạo điều hành", "ocr: dropped h"), ("12 vu việc", "12 vụ việc", "ocr: lost dot")]
 
 
-def test_literal_prefix_is_what_every_match_starts_with():
-    assert literal_prefix(re.compile(r"(?<!\w)PL\-BTVQH\s?11(?!\w)")) == "PL-BTVQH"
-    assert literal_prefix(re.compile(r"(?<!\w)ab?c")) == "a"  # "b?" may be absent
-    assert literal_prefix(re.compile(r"(?<!\w)ab|cd")) == ""  # an alternation of the whole
-    assert literal_prefix(re.compile(r"(?<!\w)(\d) (lượt)")) == ""
-    assert literal_prefix(re.compile(r"(?i)abc")) == ""
-    assert literal_prefix(re.compile(r"(?<!\w)(?=x)xy")) == "xy"
-    for corr in clean.load_ocr_corrections():
-        if corr.literal:
-            assert corr.prefix == corr.wrong
-    assert any(c.prefix and not c.literal for c in clean.load_ocr_corrections())
+def test_an_ocr_entry_with_an_unknown_field_names_the_entry(tmp_path):
+    from grassroots import ruleset
+
+    rules = _ocr_rules(tmp_path, "  - {wrong: QCDG, right: QCDC, reason: G for C}\n"
+                                 "  - {wrong: 'PL-X\\s?11', right: PL-Y11, regex: true, hint: PL-X, reason: r}\n")
+    with pytest.raises(ruleset.RulesError, match=r"ocr_corrections.yml: corrections\[1\] \(PL-X\\s\?11\).*'hint' was unexpected"):
+        clean.load_ocr_corrections.__wrapped__(rules)
 
 
-def test_ocr_search_from_the_prefix_finds_what_search_finds():
-    texts = corpus_texts()
-    lines = [line for text in texts for line in text.splitlines()]
-    crafted = []
-    for corr in clean.load_ocr_corrections():
-        w = corr.wrong if corr.literal else corr.hint
-        crafted += [w, "x" + w, w + "x", f"{w} {w}", f"({w}){w}_", f"{w}{w}", "3" + w + " dân", f"a {w}\u00a0{w}."]
-    crafted += ["PL-BTVQH 11", "PL-BTVQH11", "xPL-BTVQH11 PL-BTVQH11", "4 lượtcông dân", "4lượtcông dân"]
-    hits = 0
-    for line in lines + crafted:
-        for corr in clean.load_ocr_corrections():
-            for pos in {0, 1, len(line) // 2, max(0, line.find(corr.prefix)) + 1}:
-                plain = corr.pattern.search(line, pos)
-                fast = search_from(corr.pattern, corr.prefix, line, pos)
-                assert (plain and (plain.span(), plain.groups())) == (fast and (fast.span(), fast.groups())), line
-                hits += plain is not None
-    assert hits > 50
+def test_an_ocr_regex_that_does_not_compile_names_the_entry(tmp_path):
+    from grassroots import ruleset
 
-
-def test_lines_holding_superscripts_are_the_lines_with_one():
-    texts = corpus_texts() + ["", "¹", "\n¹\n", "a²\n\nb⁴⁵\n¹", "⁰\n⁹", "x\n"]
-    for text in texts:
-        chars = [d for d in clean.SUPERSCRIPT_DIGITS if d in text]
-        expected = {n for n, line in enumerate(text.split("\n"), 1) if clean._SUPERSCRIPT.search(line)}
-        assert clean._lines_holding(text, chars) == expected
-    assert any(clean._SUPERSCRIPT.search(t) for t in texts)
+    rules = _ocr_rules(tmp_path, "  - {wrong: 'PL-(X', right: PL-Y, regex: true, reason: r}\n")
+    with pytest.raises(ruleset.RulesError, match=r"corrections\[0\] \(PL-\(X\): field 'wrong': not a valid regular"):
+        clean.load_ocr_corrections.__wrapped__(rules)
 
 
 def dump(result):

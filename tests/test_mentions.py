@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 
 from grassroots import clean
-from grassroots.pipeline import rawio
-from grassroots.extract.mentions import find_mentions, fold
+from grassroots.extract.mentions import find_mentions
 from grassroots.numbers import plain
+from grassroots.pipeline import rawio
+from grassroots.text import fold
 
 from .conftest import DEV, SEEDS, extracted
 
@@ -121,3 +122,107 @@ def test_seed_mentions_are_traceable_to_raw_lines():
             # the number as written appears on the raw line it is attributed to
             number = re.match(r"\d+(?:[.,]\d+)*", row["surface"]).group(0)
             assert number in raw, row
+
+
+# --- the lexicon is data: rules/lexicon.yml -----------------------------------------------------
+
+def _lexicon_copy(tmp_path, edit):
+    """A copy of rules/ in tmp_path whose lexicon.yml is changed by edit(data)."""
+    import shutil
+
+    import yaml
+
+    from grassroots.paths import RULES_DIR
+
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, copy)
+    data = yaml.safe_load((copy / "lexicon.yml").read_text(encoding="utf-8"))
+    edit(data)
+    (copy / "lexicon.yml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return copy
+
+
+def _with_lexicon(monkeypatch, rules_dir):
+    from grassroots.extract import mentions
+
+    lex = mentions.lexicon.__wrapped__(rules_dir)
+    monkeypatch.setattr(mentions, "lexicon", lambda: lex)
+
+
+def test_a_unit_noun_is_one_yaml_entry(tmp_path, monkeypatch):
+    text = "thành lập 12 tổ tự quản an ninh trật tự"
+    assert values(text) == [("12", "tổ")]
+    _with_lexicon(monkeypatch, _lexicon_copy(tmp_path, lambda d: d["units"]["compounds"].append("tổ tự quản")))
+    assert values(text) == [("12", "tổ tự quản")]
+
+
+def test_an_exclusion_word_is_one_yaml_entry(tmp_path, monkeypatch):
+    text = "tổ chức Hội nghị lần 3 với 45 đại biểu"
+    assert values(text) == [("3", ""), ("45", "đại")]  # "lần" is not an ordinal word (yet)
+    explain = []
+
+    def add(data):
+        rule = next(r for r in data["exclusions"]["before"] if r["name"] == "ordinal")
+        rule["words"].append("lần")
+    _with_lexicon(monkeypatch, _lexicon_copy(tmp_path, add))
+    assert [v for v, _ in values(text)] == ["45"]
+    find_mentions(text, explain=explain)
+    assert (text.index("3"), "3", "ordinal") in explain
+
+
+def test_an_approximation_cue_is_one_yaml_entry(tmp_path, monkeypatch):
+    from grassroots.extract import mentions
+
+    text = "tiếp nhận chừng 40 lượt công dân"
+    assert [m.qualifier for m in find_mentions(text)] == ["approx"]  # "chừng" is a cue
+    text = "tiếp nhận độ 40 lượt công dân"
+    assert [m.qualifier for m in find_mentions(text)] == [""]
+    _with_lexicon(monkeypatch, _lexicon_copy(
+        tmp_path, lambda d: next(q for q in d["qualifiers"] if q["name"] == "approx")["words"].append("độ")))
+    assert [m.qualifier for m in mentions.find_mentions(text)] == ["approx"]
+
+
+def test_a_misspelt_field_in_the_lexicon_names_the_entry(tmp_path):
+    from grassroots import ruleset
+    from grassroots.extract import mentions
+
+    def misspell(data):
+        rule = next(r for r in data["exclusions"]["before"] if r["name"] == "ordinal")
+        rule["word"] = rule.pop("words")
+
+    rules = _lexicon_copy(tmp_path, misspell)
+    ruleset.load.cache_clear()
+    with pytest.raises(ruleset.RulesError, match=r"lexicon.yml: exclusions.before\[2\] \(ordinal\)"):
+        mentions.lexicon.__wrapped__(rules)
+
+
+def test_a_lexicon_pattern_that_does_not_compile_names_the_rule(tmp_path):
+    from grassroots import ruleset
+    from grassroots.extract import mentions
+
+    def broken(data):
+        next(r for r in data["exclusions"]["after"] if r["name"] == "time")["patterns"].append("^[:h")
+
+    rules = _lexicon_copy(tmp_path, broken)
+    ruleset.load.cache_clear()
+    with pytest.raises(ruleset.RulesError, match=r"exclusions.after\[2\] \(time\): field 'patterns\[2\]': not a valid"):
+        mentions.lexicon.__wrapped__(rules)
+
+
+def test_units_read_from_the_folded_line_are_the_units_read_from_the_text():
+    """_read_unit on a slice of the folded line (what extraction does) reads the unit it reads on
+    the text itself, for every number of every corpus line."""
+    from grassroots.extract import mentions
+
+    from .corpus_lines import corpus_lines
+
+    n = 0
+    for text in corpus_lines():
+        folded = fold(text)
+        if len(folded) != len(text):
+            continue
+        for m in mentions._NUM.finditer(text):
+            for pos in (m.end(), m.end() + 1):
+                assert mentions._read_unit(text, pos, folded) == mentions._read_unit(text, pos), text[pos:pos + 30]
+                n += 1
+    assert n > 20000

@@ -341,7 +341,8 @@ def test_gazetteer_keys_worked_out_once_per_unit_are_each_rows_own():
     import json
 
     from grassroots.extract import gazetteer
-    from grassroots.extract.gazetteer import accent_key, fold
+    from grassroots.text import accent_key
+    from grassroots.text import ascii_key as fold
 
     for r in gazetteer._legacy_rows():
         for level in ("province", "district", "ward"):

@@ -2,7 +2,7 @@
 
 raw bytes -> decoded text -> Unicode NFC -> LF line endings -> transcription markup stripped
 (emphasis, <sup>, stray page marks) -> footnotes split out -> paragraphs split by page breaks
-joined -> declared OCR corrections (ocr_corrections.yml).
+joined -> declared OCR corrections (rules/ocr_corrections.yml, checked against its schema).
 
 Every change that alters a character other than white space is logged as a correction with
 the raw line it came from. The raw file is never written. The cleaned text keeps one paragraph
@@ -12,18 +12,16 @@ a line map gives, for each cleaned line, the raw line of every stretch of it.
 
 from __future__ import annotations
 
-import bisect
 import functools
-import itertools
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grassroots.paths import OCR_CORRECTIONS_FILE
-from grassroots.pipeline.rawio import load_yaml
-from grassroots.scan import literal_prefix, search_from
+from grassroots import ruleset
+from grassroots.matcher import PatternSet, one
+from grassroots.paths import RULES_DIR
+from grassroots.text import is_nfc, nfc
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
@@ -91,8 +89,6 @@ class Rule:
     name: str
     pattern: re.Pattern
     repl: object  # str or callable
-    needs: str  # a literal every match contains: the rule is skipped on lines without it
-    starts: bool = False  # every match starts with `needs`: the search starts at its first occurrence
 
 
 _SUP_TAG = re.compile(r"<(sup|sub)>(.*?)</\1>", re.I)
@@ -105,19 +101,36 @@ _FOOTNOTE_MARK = re.compile(rf"(?<=[^\s{SUPERSCRIPT_DIGITS}])([{SUPERSCRIPT_DIGI
 FOOTNOTE_LINE = re.compile(rf"^\s*([{SUPERSCRIPT_DIGITS}]+|\[\^?\d+\]:?)\s+\S")
 
 
-def _markup_rules() -> list[Rule]:
-    return [
-        Rule("page-mark", _PAGE_MARK_LY, "", "*ly*"),
-        Rule("page-mark", _TRAILING_PARENS, "", ")))", starts=True),
-        Rule("markup-sup", _SUP_TAG, lambda m: m.group(2), "<", starts=True),
-        Rule("markup-html", _SIMPLE_TAGS, "", "<", starts=True),
-        Rule("markup-emphasis", _EMPHASIS, lambda m: m.group(2), "*", starts=True),
-        Rule("markup-emphasis", re.compile(r"^\*{2,3}(?=[^\s*])"), "", "**", starts=True),
-        Rule("markup-emphasis", re.compile(r"(?<=[^\s*])\*{2,3}\s*$"), "", "**", starts=True),
-    ]
+# Applied in this order to each stripped raw line, each until it no longer matches.
+MARKUP_RULES = [
+    Rule("page-mark", _PAGE_MARK_LY, ""),
+    Rule("page-mark", _TRAILING_PARENS, ""),
+    Rule("markup-sup", _SUP_TAG, lambda m: m.group(2)),
+    Rule("markup-html", _SIMPLE_TAGS, ""),
+    Rule("markup-emphasis", _EMPHASIS, lambda m: m.group(2)),
+    Rule("markup-emphasis", re.compile(r"^\*{2,3}(?=[^\s*])"), ""),
+    Rule("markup-emphasis", re.compile(r"(?<=[^\s*])\*{2,3}\s*$"), ""),
+]
+# Runs of spaces, tabs and no-break spaces that are not a single space: made one space.
+_ODD_SPACES = re.compile(r"[ \t\xa0]{2,}|[\t\xa0]")
+# The regexes run on each raw line: the markup rules, then _ODD_SPACES and _FOOTNOTE_MARK.
+_LINE_RULES = PatternSet([rule.pattern for rule in MARKUP_RULES] + [_ODD_SPACES, _FOOTNOTE_MARK])
+_SPACES_RULE, _MARK_RULE = len(MARKUP_RULES), len(MARKUP_RULES) + 1
+_EMPHASIS_ANY = one(_EMPHASIS)
 
 
-MARKUP_RULES = _markup_rules()
+class _LineScan:
+    """scan(text): which _LINE_RULES may match text. A line passes through several steps and most
+    leave it as it is: the pre-filter runs once for each text that differs from the last one."""
+
+    def __init__(self):
+        self._text: str | None = None
+        self._found: list[int] = []
+
+    def __call__(self, text: str) -> list[int]:
+        if text != self._text:
+            self._text, self._found = text, _LINE_RULES.candidates(text)
+        return self._found
 
 
 @dataclass(frozen=True)
@@ -125,45 +138,43 @@ class OcrCorrection:
     wrong: str
     right: str
     reason: str
-    pattern: re.Pattern
-    literal: bool
-    hint: str
-    prefix: str  # a literal every match starts with ("" if none is known): see scan.search_from
+    pattern: re.Pattern  # `wrong` as a whole word (or words)
+    literal: bool  # False: `wrong` is a regex and `right` a template (\1 ...)
 
 
-@functools.lru_cache(maxsize=4)
-def load_ocr_corrections(path: str = str(OCR_CORRECTIONS_FILE)) -> tuple[OcrCorrection, ...]:
-    data = load_yaml(Path(path).read_text(encoding="utf-8"))
+@functools.cache
+def load_ocr_corrections(rules_dir: Path = RULES_DIR) -> tuple[OcrCorrection, ...]:
+    """rules_dir/ocr_corrections.yml, checked against its schema, in file order."""
     out = []
-    for i, entry in enumerate(data.get("corrections", [])):
-        missing = {"wrong", "right", "reason"} - set(entry)
-        if missing:
-            raise ValueError(f"{Path(path).name}: entry {i + 1} lacks {sorted(missing)}")
-        wrong = unicodedata.normalize("NFC", str(entry["wrong"]))
-        right = unicodedata.normalize("NFC", str(entry["right"]))
+    for i, entry in enumerate(ruleset.load("ocr_corrections", rules_dir)["corrections"]):
+        wrong, right = nfc(entry["wrong"]), nfc(entry["right"])
         body = wrong if entry.get("regex") else re.escape(wrong)
-        pattern = re.compile(rf"(?<!\w){body}(?!\w)")
-        if entry.get("regex") and not entry.get("hint"):
-            raise ValueError(f"{Path(path).name}: regex entry {i + 1} needs a `hint` literal")
-        hint = unicodedata.normalize("NFC", str(entry.get("hint") or wrong))
-        out.append(OcrCorrection(wrong, right, str(entry["reason"]).strip(), pattern, not entry.get("regex"), hint,
-                                 literal_prefix(pattern)))
+        try:
+            pattern = re.compile(rf"(?<!\w){body}(?!\w)")
+        except re.error as exc:
+            raise ruleset.RulesError(f"ocr_corrections.yml: corrections[{i}] ({entry['wrong']}): field 'wrong': "
+                                     f"not a valid regular expression: {exc}") from None
+        out.append(OcrCorrection(wrong, right, entry["reason"].strip(), pattern, not entry.get("regex")))
     return tuple(out)
+
+
+@functools.cache
+def _ocr_matcher(rules_dir: Path = RULES_DIR) -> PatternSet:
+    """Which OCR corrections may apply to a line."""
+    return PatternSet([corr.pattern for corr in load_ocr_corrections(rules_dir)])
 
 
 # --- the cleaner -----------------------------------------------------------------------------
 
 def split_lines(text: str) -> list[str]:
     """Split on CRLF, CR or LF: line n of the result is line n of the raw file."""
-    if "\r" not in text:
-        return text.split("\n")  # the common case, without the regex
-    return re.split(r"\r\n|\r|\n", text)
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def _nfc_line(line: str, lineno: int, log: list[Correction]) -> str:
-    if unicodedata.is_normalized("NFC", line):
+    if is_nfc(line):
         return line
-    fixed = unicodedata.normalize("NFC", line)
+    fixed = nfc(line)
     raw_tokens, new_tokens = line.split(), fixed.split()
     changed = [(a, b) for a, b in zip(raw_tokens, new_tokens, strict=False) if a != b]
     log.append(
@@ -177,52 +188,27 @@ def _nfc_line(line: str, lineno: int, log: list[Correction]) -> str:
     return fixed
 
 
-_SPACES = re.compile(r"[ \t\u00a0]+")
-_SUPERSCRIPT = re.compile(f"[{SUPERSCRIPT_DIGITS}]")
-_FOOTNOTE_STARTS = frozenset(SUPERSCRIPT_DIGITS + "[")  # the first character of a FOOTNOTE_LINE
-
-
 def is_footnote_line(text: str) -> bool:
-    """Whether a stripped line is a footnote ("¹ Theo ...", "[2] ..."): the first-character test
-    spares the regex on every other line."""
-    return text[:1] in _FOOTNOTE_STARTS and FOOTNOTE_LINE.match(text) is not None
+    """Whether a stripped line is a footnote ("¹ Theo ...", "[2] ...")."""
+    return FOOTNOTE_LINE.match(text) is not None
 
 
-def _lines_holding(text: str, chars: list[str]) -> set[int]:
-    """Numbers of the lines of text (split on LF, counted from 1) that hold one of chars."""
-    positions = []
-    for c in chars:
-        i = text.find(c)
-        while i >= 0:
-            positions.append(i)
-            i = text.find(c, i + 1)
-    positions.sort()
-    out = set()
-    lineno, last = 1, 0
-    for i in positions:
-        lineno += text.count("\n", last, i)
-        last = i
-        out.add(lineno)
-    return out
-
-
-def _apply_markup(line: str, lineno: int, log: list[Correction]) -> str:
-    if "*" not in line and "<" not in line and ")))" not in line:
-        return line  # fast path: every rule needs one of these, and most lines carry none
-    for rule in MARKUP_RULES:
-        i = line.find(rule.needs)
-        while i >= 0:
-            m = rule.pattern.search(line, i if rule.starts else 0)  # no match starts before i
-            if not m:
-                break
+def _apply_markup(line: str, lineno: int, log: list[Correction], scan: _LineScan) -> str:
+    """MARKUP_RULES in order, each on the line as the rules before left it."""
+    pending = [k for k in scan(line) if k < len(MARKUP_RULES)]
+    while pending:
+        k = pending.pop(0)
+        rule, changed = MARKUP_RULES[k], False
+        while (m := rule.pattern.search(line)) is not None:
             old = m.group(0)
             new = rule.repl(m) if callable(rule.repl) else rule.repl
             if new == old:
                 break
             log.append(Correction(lineno, old, new, rule.name))
-            start, end = m.span()
-            line = line[:start] + new + line[end:]
-            i = line.find(rule.needs)
+            line = line[:m.start()] + new + line[m.end():]
+            changed = True
+        if changed:
+            pending = [j for j in scan(line) if k < j < len(MARKUP_RULES)]
     if _EMPTY_EMPHASIS.match(line):
         log.append(Correction(lineno, line.strip(), "", "markup-emphasis"))
         line = ""
@@ -262,9 +248,6 @@ _LIST_MARKER = re.compile(r"^([a-zđ]|[ivx]+)[.)]\s")
 def _starts_continuation(text: str) -> bool:
     """A block that continues the paragraph before it: it starts in lower case (behind an
     emphasis marker, which cleaning removes), and not with a list marker ("a) ", "ii. ")."""
-    first = text[:1]
-    if not (first.islower() or first == "*" or first.isspace()):
-        return False  # the cheap test first: most blocks start otherwise
     t = text.lstrip().lstrip("*")
     return bool(t) and t[0].islower() and not _LIST_MARKER.match(t)
 
@@ -275,41 +258,27 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
     raw_lines = split_lines(text)
     paragraphs: list[CleanLine] = []
     footnotes: list[CleanLine] = []
-    # Whole-text pre-checks let the per-line steps below be skipped on most reports. A text in NFC
-    # has every line in NFC (a line break never composes with its neighbours), and then a line can
-    # only hold markup characters or superscript digits that the raw text holds.
-    # Each step below leaves a line made of characters the line held (or white space), so the
-    # line numbers of the raw characters tell which lines can hold superscript digits at all.
-    normalized = unicodedata.is_normalized("NFC", text)
-    markup = not normalized or "*" in text or "<" in text or ")))" in text
-    odd_spaces = not normalized or "\t" in text or "\u00a0" in text
-    if normalized and "\r" not in text:  # raw_lines is text.split("\n")
-        superscript_lines = _lines_holding(text, [d for d in SUPERSCRIPT_DIGITS if d in text])
-    else:
-        superscript_lines = range(1, len(raw_lines) + 1)  # every line is searched
+    scan = _LineScan()
     for lineno, raw in enumerate(raw_lines, 1):
         if not raw:
             continue  # an empty raw line stays empty: blank lines only separate blocks (see below)
-        line = raw if normalized else _nfc_line(raw, lineno, log)
-        if markup and ("*" in line or "<" in line or ")))" in line):  # every markup rule needs one
-            # stripped first: the rules anchored at the line's ends must see its text there
-            line = _apply_markup(line.strip(), lineno, log)
-        if "  " in line or (odd_spaces and ("\t" in line or "\u00a0" in line)):
-            line = _SPACES.sub(" ", line)  # runs of spaces, tabs and no-break spaces -> one space
+        line = _nfc_line(raw, lineno, log)
+        # stripped first: the rules anchored at the line's ends must see its text there
+        line = _apply_markup(line.strip(), lineno, log, scan)
+        if _SPACES_RULE in scan(line):
+            line = _ODD_SPACES.sub(" ", line)
         line = line.strip()
         if not line:
             continue  # blank lines only separate blocks (see below)
-        # The line is stripped: a footnote line starts with a superscript digit or "[".
         if is_footnote_line(line):
             footnotes.append(CleanLine(line, [(0, lineno)]))
             continue
-        if lineno in superscript_lines and _SUPERSCRIPT.search(line):
-            marks = list(_FOOTNOTE_MARK.finditer(line))
+        marks = list(_FOOTNOTE_MARK.finditer(line)) if _MARK_RULE in scan(line) else []
+        if marks:
             for m in reversed(marks):
                 log.append(Correction(lineno, line[max(0, m.start() - 12): m.end()], line[max(0, m.start() - 12): m.start()], "footnote-mark"))
                 line = line[: m.start()] + line[m.end():]
-            if marks and markup:
-                line = _apply_markup(line, lineno, log).strip()  # a mark may have hidden markup ("0**¹")
+            line = _apply_markup(line, lineno, log, scan).strip()  # a mark may have hidden markup ("0**¹")
             if not line:
                 continue
         paragraphs.append(CleanLine(line, [(0, lineno)]))
@@ -339,8 +308,7 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
             prev.anchors.extend((offset + o, r) for o, r in block.anchors)
             rule = "soft-wrap-join" if adjacent else "page-break-join"
             log.append(Correction(block.anchors[0][1], f"{tail}¶{head}", f"{tail}{sep}{head}", rule))
-            if markup and "*" in block.text:
-                _unwrap_emphasis(prev, log)  # before the next join is decided on prev's text
+            _unwrap_emphasis(prev, log)  # before the next join is decided on prev's text
             continue
         joined.append(block)  # each block is its own object: joins extend it in place
 
@@ -351,57 +319,35 @@ def clean_text(text: str, report_id: str = "", encoding: str = "utf-8") -> Clean
 
 
 def _apply_ocr_corrections(lines: list[CleanLine], log: list[Correction]) -> None:
-    """Apply the declared OCR corrections, each to the lines holding its literal (`hint`).
-
-    A correction is tried on a line when its hint occurs in the line as it was before any OCR
-    correction; on one line the corrections apply in file order. Each raw line belongs to a single
-    cleaned line, so the log (sorted by raw line, stably) does not depend on the order of lines."""
-    texts = [line.text for line in lines]
-    whole = "\n".join(texts)
-    starts = list(itertools.accumulate([len(t) + 1 for t in texts], initial=0))  # offset of each line in `whole`
-    todo: dict[int, list[OcrCorrection]] = {}  # line index -> corrections, in file order
-    found: dict[str, list[int]] = {}  # hint -> indexes of the lines holding it
-    for corr in load_ocr_corrections():
-        if "\n" in corr.hint:
-            continue  # no line holds a line break
-        where = found.get(corr.hint)
-        if where is None:
-            where = found[corr.hint] = []
-            i = whole.find(corr.hint)
-            while i >= 0:
-                k = bisect.bisect_right(starts, i) - 1
-                where.append(k)
-                # next occurrence on a later line: this line is already listed
-                i = whole.find(corr.hint, starts[k + 1])
-        for k in where:
-            todo.setdefault(k, []).append(corr)
-    for k in sorted(todo):
-        _apply_ocr(lines[k], log, todo[k])
+    """Apply the declared OCR corrections to each line, in file order, each to the line as the
+    corrections before it left it."""
+    corrections, matcher = load_ocr_corrections(), _ocr_matcher()
+    for line in lines:
+        pending = matcher.candidates(line.text)
+        while pending:
+            k = pending.pop(0)
+            if _apply_ocr(line, log, corrections[k]):
+                pending = [j for j in matcher.candidates(line.text) if j > k]
 
 
-def _apply_ocr(line: CleanLine, log: list[Correction], corrections) -> None:
-    for corr in corrections:
-        pos = 0
-        while True:
-            m = search_from(corr.pattern, corr.prefix, line.text, pos)
-            if not m:
-                break
-            new = corr.right if corr.literal else m.expand(corr.right)  # a regex entry's right is a template
-            raw_line = line.raw_line_at(m.start())
-            log.append(Correction(raw_line, m.group(0), new, f"ocr: {corr.reason}"))
-            line.replace(m.start(), m.end(), new)
-            pos = m.start() + len(new)
+def _apply_ocr(line: CleanLine, log: list[Correction], corr: OcrCorrection) -> bool:
+    """Apply one correction to every match in the line; whether it changed the line."""
+    pos, changed = 0, False
+    while (m := corr.pattern.search(line.text, pos)) is not None:
+        new = corr.right if corr.literal else m.expand(corr.right)  # a regex entry's right is a template
+        log.append(Correction(line.raw_line_at(m.start()), m.group(0), new, f"ocr: {corr.reason}"))
+        line.replace(m.start(), m.end(), new)
+        pos = m.start() + len(new)
+        changed = True
+    return changed
 
 
 def _unwrap_emphasis(line: CleanLine, log: list[Correction]) -> None:
     """Emphasis opened on one raw line and closed on a later one ("*...¶...*") is whole only once
     the lines are joined: remove its two markers there (logged on the opening line). Emphasis
     within one raw line was removed before the join, so what is found here spans a join."""
-    while True:
-        i = line.text.find("*")
-        if i < 0:
-            return
-        m = _EMPHASIS.search(line.text, i)  # every match starts with "*"
+    while _EMPHASIS_ANY.may_match(line.text):
+        m = _EMPHASIS.search(line.text)
         if not m:
             return
         log.append(Correction(line.raw_line_at(m.start()), m.group(0), m.group(2), "markup-emphasis"))

@@ -12,18 +12,6 @@ import functools
 import re
 from decimal import Decimal, InvalidOperation
 
-# Multipliers applied to value_normalized only (value keeps the number as written).
-MULTIPLIERS: dict[str, Decimal] = {
-    "tỷ": Decimal(10) ** 9,
-    "tỉ": Decimal(10) ** 9,
-    "triệu": Decimal(10) ** 6,
-    "tr": Decimal(10) ** 6,
-    "tr.đ": Decimal(10) ** 6,
-    "trđ": Decimal(10) ** 6,
-    "nghìn": Decimal(10) ** 3,
-    "ngàn": Decimal(10) ** 3,
-}
-
 _STRICT_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
 _PLAIN = re.compile(r"^\d+(,\d+)?$")
 _POINT_DECIMAL = re.compile(r"^\d+\.\d{1,2}$|^\d{4,}\.\d+$")

@@ -15,8 +15,6 @@ REPO_ROOT = PACKAGE_DIR.parents[1]
 
 RULES_DIR = PACKAGE_DIR / "rules"  # YAML an analyst edits: see README, "Where things live"
 CODEBOOK_FILE = RULES_DIR / "codebook.yml"
-OCR_CORRECTIONS_FILE = RULES_DIR / "ocr_corrections.yml"
-LEGAL_REGISTRY_FILE = RULES_DIR / "instruments.yml"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 
 DEFAULTS = {

@@ -24,8 +24,14 @@ UNIT_EN_ONE = {names[0]: names[1] for names in load_codebook().units.values()}
 
 
 def kind_name(kind: str, lang: str) -> str:
-    """The name of an instrument kind ("Nghị định") in a language ("Decree")."""
-    return TEXT[lang]["kinds"].get(kind, kind)
+    """The name of an instrument kind ("Nghị định") in a language ("Decree"), as declared once in
+    rules/instruments.yml (kinds)."""
+    from grassroots.extract.citations import instrument_kinds
+
+    for k in instrument_kinds():
+        if k.vi == kind:
+            return k.en if lang == "en" else k.vi
+    return kind
 
 
 class Lang:

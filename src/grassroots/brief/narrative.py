@@ -11,12 +11,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from grassroots import ruleset
 from grassroots.brief.language import Lang
 from grassroots.brief.model import DERIVED, DERIVED_BY_KEY, LEVEL_RANK, Corpus, Report
 from grassroots.codebook import Codebook, CodebookError, Indicator
 from grassroots.codebook import load as load_codebook
-from grassroots.paths import CODEBOOK_FILE
-from grassroots.pipeline.rawio import load_yaml
 
 MAX_SENTENCE_REPORTS = 12   # above this, key findings are aggregated per comparable group
 
@@ -117,8 +116,7 @@ def read_key_findings(entries, cb: Codebook) -> tuple[KeyFinding, ...]:
 
 
 # Checked on import: a codebook whose sentences name an unknown figure fails here, not mid-brief.
-KEY_FINDINGS = read_key_findings(load_yaml(CODEBOOK_FILE.read_text(encoding="utf-8")).get("key_findings", []),
-                                 load_codebook())
+KEY_FINDINGS = read_key_findings(ruleset.load("codebook").get("key_findings", []), load_codebook())
 
 
 def _stated(corpus: Corpus, r: Report, key: str) -> bool:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from grassroots import tables as table_schema
 from grassroots.brief import narrative
 from grassroots.brief.charts import chart_rates, theme_charts
 from grassroots.brief.language import LANGS, TEXT, Lang, kind_name
@@ -51,7 +52,6 @@ from grassroots.brief.model import (
 )
 from grassroots.brief.narrative import MAX_SENTENCE_REPORTS, Sentence
 from grassroots.brief.workbook import TABLE_ORDER, XLSX_NAME, build_xlsx, xlsx_key, xlsx_plan
-from grassroots import tables as table_schema
 from grassroots.codebook import Derived, Indicator
 from grassroots.paths import PACKAGE_DIR
 from grassroots.pipeline.atomic import write_bytes

@@ -10,10 +10,11 @@ from pathlib import Path
 from grassroots import clean
 from grassroots.extract.citations import extract_citations, flag_dates_after_report
 from grassroots.extract.indicators import assign, choose, indicator_rows
-from grassroots.extract.mentions import FoldedLines, find_mentions, has_digit
+from grassroots.extract.mentions import find_mentions, has_digit
 from grassroots.extract.models import extract_models
 from grassroots.extract.reports import extract_metadata
 from grassroots.pipeline import rawio
+from grassroots.text import FoldedLines
 
 
 def mentions_table(report_id: str, lines, folded=None
@@ -66,15 +67,16 @@ def extract_lines(report_id: str, lines: list, sidecar: dict | None = None, sha2
 
 def warm_up() -> None:
     """Load what every report needs once: the codebook, the OCR corrections, the rules of
-    indicators, citations and metadata with their patterns, and the administrative-unit tables
+    mentions, indicators, citations and metadata with their patterns, and the administrative-unit tables
     with their indexes (about 1.5 s, most of it the gazetteer). Called before worker processes
     fork, they inherit it instead of each loading it."""
     from grassroots import codebook
     from grassroots.extract import citations as legal
-    from grassroots.extract import gazetteer, indicators, reports
+    from grassroots.extract import gazetteer, indicators, mentions, reports
 
     codebook.load()
     clean.load_ocr_corrections()
+    mentions.lexicon()
     indicators._lexicon()
     legal.registry()
     legal._registry_index()

@@ -23,10 +23,10 @@ later calls are cached.
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
 
-__all__ = ["resolve_unit", "split_unit", "level_of_type", "fold", "load", "RESULT_KEYS"]
+from grassroots.text import accent_key, ascii_key, tidy
+
+__all__ = ["resolve_unit", "split_unit", "level_of_type", "load", "RESULT_KEYS"]
 
 RESULT_KEYS = (
     "province", "district", "ward", "province_code", "district_code", "ward_code",
@@ -44,30 +44,12 @@ def _unit_types() -> tuple[tuple[tuple[str, str], ...], dict[str, str], tuple[st
     words = [(w, t["name"]) for t in lex["unit_types"] for w in (t["name"], *t.get("spellings", []))]
     levels = {t["name"]: t["level"] for t in lex["unit_types"]}
     return (tuple(sorted(words, key=lambda wt: len(wt[0]), reverse=True)), levels,
-            tuple(fold(city) for city in lex["central_cities"]))
-
-
-# --- text keys -----------------------------------------------------------------------------------
-
-def fold(text: str) -> str:
-    """Key without diacritics, case, spaces or punctuation: "Huyện Ba Tơ" -> "huyenbato"."""
-    text = unicodedata.normalize("NFD", text or "").replace("đ", "d").replace("Đ", "D")
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^0-9a-z]", "", text.lower())
-
-
-def accent_key(text: str) -> str:
-    """Key with diacritics kept (case, spacing and tone-placement style ignored)."""
-    from grassroots.extract.mentions import (
-        fold as fold_tones,  # one rule for old/new tone placement
-    )
-
-    return re.sub(r"[\W_]", "", fold_tones(unicodedata.normalize("NFC", text or "")))
+            tuple(ascii_key(city) for city in lex["central_cities"]))
 
 
 def split_unit(name: str) -> tuple[str, str]:
     """("huyện", "Triệu Sơn") from "huyện Triệu Sơn"; ("", "Kbang") from a bare name."""
-    name = re.sub(r"\s+", " ", unicodedata.normalize("NFC", name or "")).strip(" ,.;:-")
+    name = tidy(name).strip(" ,.;:-")
     low = name.lower()
     for word, canonical in _unit_types()[0]:
         if low.startswith(word) and (len(low) == len(word) or not low[len(word)].isalnum()):
@@ -81,7 +63,7 @@ def level_of_type(unit_type: str, name: str = "") -> str:
     level = levels.get((unit_type or "").lower(), "")
     if level == "city":
         # "thành phố Hà Nội" is a province; "thành phố Pleiku" is a district-level city.
-        return "province" if fold(name).startswith(central_cities) else "district"
+        return "province" if ascii_key(name).startswith(central_cities) else "district"
     return level
 
 
@@ -110,7 +92,7 @@ def _legacy_rows() -> tuple[dict, ...]:
             keys = memo.get(pair)
             if keys is None:
                 words_json, short = pair
-                keys = memo[pair] = (frozenset(json.loads(words_json)) | {fold(short)} - {""}, accent_key(short))
+                keys = memo[pair] = (frozenset(json.loads(words_json)) | {ascii_key(short)} - {""}, accent_key(short))
             r[f"_{level}_keys"], r[f"_{level}_akey"] = keys
         out.append(r)
     return tuple(out)
@@ -149,8 +131,8 @@ def _province_rows() -> dict[str, tuple[dict, ...]]:
 
 def _match(rows, level: str, unit_type: str, name: str) -> list[dict]:
     """Rows whose unit at `level` has this name (diacritics-blind, aliases included) and type."""
-    key = fold(name)
-    typed_key = fold(f"{unit_type} {name}") if unit_type else ""
+    key = ascii_key(name)
+    typed_key = ascii_key(f"{unit_type} {name}") if unit_type else ""
     if not key:
         return []
     if rows is _legacy_rows():
@@ -208,14 +190,10 @@ def _resolve_given(locality: str, district: str, province: str, level: str) -> t
     """_resolve of the tidied arguments, cached on the arguments as given (no tidying again when a
     report repeats a lookup), as items: callers get a fresh dict each time."""
     try:
-        out = _resolve(_tidy(locality), _tidy(district), _tidy(province), (level or "").strip().lower())
+        out = _resolve(tidy(locality), tidy(district), tidy(province), (level or "").strip().lower())
     except Exception as exc:  # the gazetteer must never break metadata extraction
         out = _empty(f"gazetteer error: {type(exc).__name__}: {exc}")
     return tuple(out.items())
-
-
-def _tidy(s: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", s or "")).strip()
 
 
 def _empty(note: str = "") -> dict:
@@ -348,7 +326,7 @@ def _finish(row: dict, level: str, notes: list[str], given_name: str = "") -> di
     # A name found through one of the package's alias keywords (an older or newer name of the unit).
     given = {"province": given_name, "district": given_name, "commune": given_name}[level]
     short = out["ward" if level == "commune" else level]
-    if given and fold(given) != fold(short):
+    if given and ascii_key(given) != ascii_key(short):
         notes = notes + [f"{given!r} matched as an alias of {short!r}"]
     elif given and accent_key(given) != accent_key(short):
         notes = notes + [f"{given!r} matched {short!r} (diacritics differ)"]

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from grassroots import ruleset
 from grassroots.clean import is_heading as _is_heading
 from grassroots.codebook import Codebook, Indicator, Rule, load
-from grassroots.extract.mentions import FoldedLines, Mention, fold, has_digit
+from grassroots.extract.mentions import Mention, has_digit
 from grassroots.numbers import plain
+from grassroots.text import FoldedLines, fold
 
 _CLAUSE_END = re.compile(r";|(?<!\d)\.(?!\.)|\.(?!\d|\.)")
 
@@ -156,7 +157,7 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]],
            folded: FoldedLines | None = None) -> list[Candidate]:
     """All (code, mention) bindings in document order, at most one code per mention.
 
-    folded: the lines folded (mentions.FoldedLines), when the caller has them already.
+    folded: the lines folded (text.FoldedLines), when the caller has them already.
     """
     cb = load()
     folded = folded if folded is not None else FoldedLines(lines)

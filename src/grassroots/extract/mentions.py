@@ -3,8 +3,15 @@
 Not quantities: dates and times, years and year ranges, document numbers ("47/KH-UBND",
 "04/2015/NĐ-CP", "Chỉ thị 15"), section and list numbers, ordinals ("kỳ họp thứ 7"), period
 phrases ("6 tháng đầu năm"), numbers inside names ("Quốc lộ 24", "thôn Mang Lùng 1",
-"Covid-19") and phone numbers. Each exclusion is a named rule below, so a reviewer can see why
-a number was left out (see `explain_exclusions`).
+"Covid-19") and phone numbers. Each exclusion has a name, so a reviewer can see why a number was
+left out (`find_mentions(text, explain=[])`).
+
+The vocabulary is data, in rules/lexicon.yml (see `lexicon`): unit nouns and what they normalise
+to, the words that follow a number without being its unit, the named exclusion rules read from
+the words before and after a number, and the approximation cues. This module holds how a line is
+read: where numbers, units, fractions, ranges and sentences are, and the exclusions that are not
+a matter of words (section numbers, footnote references, fractions read as dates, years, numbers
+in quoted names, phone numbers).
 """
 
 from __future__ import annotations
@@ -14,122 +21,161 @@ import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
-from grassroots.numbers import MULTIPLIERS, NumberParseError, parse_number, plain
-from grassroots.scan import longest_single_spaced_match, may_match_tail, search_tail, strip_tail, tail_endings
+from grassroots import ruleset
+from grassroots.matcher import PatternSet
+from grassroots.numbers import NumberParseError, parse_number, plain
+from grassroots.paths import RULES_DIR
+from grassroots.text import fold
 
-# --- text folding -----------------------------------------------------------------------------
-
-_OLD_TONES = {
-    "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
-    "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
-    "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
-}
-# Only open syllables differ in style ("hoà"/"hòa", "thuỷ"/"thủy"); "hoạch", "quý" do not.
-# The keys are "o" + a toned a/e, or "u" + a toned y: written as character classes, which the
-# regex engine scans far faster than an alternation of fifteen literals.
-_OLD_TONES_RE = re.compile(r"(?<!q)(?:o[àáảãạèéẻẽẹ]|u[ỳýỷỹỵ])(?![^\W\d_])")
-assert {a + b for a in "o" for b in "àáảãạèéẻẽẹ"} | {"u" + b for b in "ỳýỷỹỵ"} == set(_OLD_TONES)
+# --- the lexicon ------------------------------------------------------------------------------
 
 
-def _fold_tones(m: re.Match) -> str:
-    return _OLD_TONES[m.group(0)]
+@dataclass(frozen=True)
+class Lexicon:
+    """rules/lexicon.yml, compiled: word sets, factors, and the regexes built from word lists."""
+
+    compound: re.Pattern  # a compound unit noun at the start of folded text (longest first)
+    head_of_compound: dict[str, str]
+    not_units: frozenset[str]
+    money: frozenset[str]
+    multipliers: dict[str, Decimal]
+    area_km2: dict[str, Decimal]
+    people: frozenset[str]
+    glued: re.Pattern  # a unit glued to its number, any letter case
+    share_cue: re.Pattern  # ends the folded text before a bare number that is a share
+    clause_nouns: dict[str, str]
+    before_rules: tuple[tuple[str, re.Pattern], ...]  # exclusions read from the text before a number
+    before: re.Pattern  # the same rules in one regex, one group per rule
+    after: re.Pattern  # the exclusion rules on the text after a number, one group per rule
+    qualifiers: tuple[tuple[str, re.Pattern], ...]
+    # the before_rules, then the qualifiers: which of them may match the text before a number
+    cues: PatternSet
+
+    def excluded_before(self, before: str, cues: list[int]) -> str | None:
+        """The exclusion rule the text before a number matches (None: none); cues: what
+        self.cues.candidates(before) gave. When rules match at several places, the one whose
+        match starts first wins (the first listed on a tie), as Lexicon.before.search reports."""
+        rules = [i for i in cues if i < len(self.before_rules)]
+        if len(rules) == 1:  # no other rule can match: its own, smaller, regex decides
+            name, rx = self.before_rules[rules[0]]
+            return name if rx.search(before) else None
+        return _rule_of(self.before.search(before)) if rules else None
+
+    def qualifier(self, before: str, cues: list[int]) -> str:
+        """The qualifier whose cue word ends the text before a number ("" if none)."""
+        first = len(self.before_rules)
+        return next((name for k, (name, rx) in enumerate(self.qualifiers, first)
+                     if k in cues and rx.search(before)), "")
 
 
-def fold(text: str) -> str:
-    """Lowercase and unify old/new tone placement (hoà = hòa, uỷ = ủy). Length-preserving."""
-    if len(text) <= 32:
-        return _fold_short(text)  # words and units recur: memoised
-    low = text.lower()
-    # Most lines hold no old-style pair. Finding that out without the look-behind lets the regex
-    # engine skip to the letters o and u instead of trying the look-behind at every position.
-    return _OLD_TONES_RE.sub(_fold_tones, low) if _OLD_TONES_ANY.search(low) else low
+def _alternatives(words) -> str:
+    """A regex alternation of the words as written."""
+    return "|".join(map(re.escape, words))
 
 
-# _OLD_TONES_RE without its look-behind: it matches wherever _OLD_TONES_RE does (and more).
-_OLD_TONES_ANY = re.compile(r"(?:o[àáảãạèéẻẽẹ]|u[ỳýỷỹỵ])(?![^\W\d_])")
+def _ends_with(words, then: str = "") -> str:
+    """A regex for text ending with one of the words, what `then` matches and white space."""
+    return rf"\b(?:{_alternatives(words)}){then}\s*$"
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def _fold_short(text: str) -> str:
-    return _OLD_TONES_RE.sub(_fold_tones, text.lower())
+def _regex(where: str, pattern: str, flags: int = 0) -> re.Pattern:
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise ruleset.RulesError(f"lexicon.yml: {where}: not a valid regular expression: {exc}") from None
 
 
-class FoldedLines:
-    """fold() of each line's text, computed on first use and kept: every step of a report's
-    extraction reads the same folded lines."""
+def _rules(where: str, rules: list[dict], alternatives) -> list[tuple[str, str]]:
+    """(name, regex) of each rule, in file order, the regex the alternation of its patterns."""
+    out: list[tuple[str, str]] = []
+    for i, rule in enumerate(rules):
+        at = f"{where}[{i}] ({rule['name']})"
+        if rule["name"] in dict(out):
+            raise ruleset.RulesError(f"lexicon.yml: {at}: field 'name': a second rule of this name")
+        body = "|".join(alternatives(at, rule))
+        out.append((rule["name"], f"(?i:{body})" if rule.get("ignore_case") else body))
+    return out
 
-    def __init__(self, lines):
-        self._lines = lines
-        self._folded: list[str | None] = [None] * len(lines)
 
-    def __len__(self) -> int:
-        return len(self._folded)
+def _one_regex(rules: list[tuple[str, str]]) -> re.Pattern:
+    """The rules as one regex, one group per rule (name "a-b" -> group "a_b")."""
+    return re.compile("|".join(f"(?P<{name.replace('-', '_')}>{body})" for name, body in rules))
 
-    def __getitem__(self, i: int) -> str:
-        value = self._folded[i]
-        if value is None:
-            value = self._folded[i] = fold(self._lines[i].text)
-        return value
+
+def _rule_of(match: re.Match | None) -> str | None:
+    """The rule a match of a regex made by _one_regex names."""
+    return match.lastgroup.replace("_", "-") if match else None
+
+
+def _before_alternatives(at: str, rule: dict, kind_words: list[str]) -> list[str]:
+    words = (kind_words if rule.get("instrument_kinds") else []) + rule.get("words", [])
+    out = [_ends_with(words, rule.get("then", ""))] if words else []
+    for k, pattern in enumerate(rule.get("patterns", [])):
+        out.append(_regex(f"{at}: field 'patterns[{k}]'", pattern).pattern)
+    return out
+
+
+def _after_alternatives(at: str, rule: dict) -> list[str]:
+    flags = re.I if rule.get("ignore_case") else 0
+    return [_regex(f"{at}: field 'patterns[{k}]'", p, flags).pattern for k, p in enumerate(rule["patterns"])]
+
+
+def compile_lexicon(data: dict, kind_words: list[str]) -> Lexicon:
+    """The Lexicon of a lexicon.yml already checked against its schema; kind_words: the
+    instrument kinds of instruments.yml, folded (for rules with instrument_kinds: true)."""
+    units, exclusions = data["units"], data["exclusions"]
+    # A unit glued to a letter or digit is not a unit ("30c", "22KV"); "%" may be followed by anything.
+    glued = "|".join(re.escape(g) + (r"(?![^\W_])" if g[-1].isalnum() else "") for g in units["glued"])
+    before = _rules("exclusions.before", exclusions["before"],
+                    lambda at, rule: _before_alternatives(at, rule, kind_words))
+    before_rules = tuple((name, re.compile(body)) for name, body in before)
+    qualifiers = tuple((q["name"], re.compile(_ends_with(q["words"]))) for q in data["qualifiers"])
+    return Lexicon(
+        compound=re.compile(rf"(?:{_alternatives(sorted(units['compounds'], key=len, reverse=True))})(?![^\W_])"),
+        head_of_compound=dict(units["head_of_compound"]),
+        not_units=frozenset(units["not_units"]),
+        money=frozenset(units["money"]),
+        multipliers={w: Decimal(f) for w, f in units["multipliers"].items()},
+        area_km2={w: Decimal(f) for w, f in units["area_km2"].items()},
+        people=frozenset(units["people"]),
+        glued=re.compile(glued, re.I),
+        share_cue=re.compile(rf"\b(?:{_alternatives(units['share_cues'])})\s*(?:là\s*)?$"),
+        clause_nouns=dict(units["clause_nouns"]),
+        before_rules=before_rules,
+        before=_one_regex(before),
+        after=_one_regex(_rules("exclusions.after", exclusions["after"], _after_alternatives)),
+        qualifiers=qualifiers,
+        cues=PatternSet([rx for _, rx in before_rules + qualifiers]),
+    )
+
+
+@functools.cache
+def lexicon(rules_dir: Path = RULES_DIR) -> Lexicon:
+    """rules_dir/lexicon.yml, checked and compiled (once per process and directory)."""
+    kinds = [fold(k["vi"]) for k in ruleset.load("instruments", rules_dir)["kinds"]]
+    return compile_lexicon(ruleset.load("lexicon", rules_dir), kinds)
 
 
 # --- units ------------------------------------------------------------------------------------
 
-# Lexical compounds kept whole as the unit noun (checked before single words, longest first).
-COMPOUND_UNITS = sorted(
-    [
-        "vụ việc", "hồ sơ", "mô hình", "nhân khẩu", "đơn vị", "doanh nghiệp", "hòa giải viên",
-        "tổ hợp tác", "trường học", "dân tộc", "lao động", "tiêu chí", "ngày công", "công trình",
-        "tỷ đồng", "tỉ đồng", "triệu đồng", "nghìn đồng", "ngàn đồng", "cơ quan", "chi bộ",
-        "đảng viên", "hội viên", "đoàn viên", "học sinh", "giáo viên", "hộ gia đình", "gia đình",
-        "trường hợp", "đối tượng", "kết luận", "tổ chức", "cá nhân", "tập thể", "nội dung",
-        "chuyên đề", "thị trấn", "tổ dân phố", "khu dân cư", "hợp tác xã", "km2", "m2", "tổ hòa giải",
-        "cán bộ", "công chức", "viên chức", "ý kiến", "kiến nghị", "tiêu chuẩn", "tôn giáo", "dự thảo", "văn bản", "hội nghị", "đề án", "thành viên", "sản phẩm", "ban thanh tra",
-    ],
-    key=len,
-    reverse=True,
-)
-# "tổ hòa giải" is listed so that it can be recognised, but the classifier is the head noun:
-HEAD_OF_COMPOUND = {"tổ hòa giải": "tổ", "ban thanh tra": "ban"}
-
-# Words that follow a number but are not its unit.
-NOT_UNITS = {
-    "và", "với", "của", "trong", "trên", "so", "là", "đến", "tại", "từ", "có", "đã", "được",
-    "theo", "cho", "về", "các", "những", "hoặc", "thì", "mà", "nhưng", "do", "bị", "đạt",
-    "tăng", "giảm", "bằng", "chiếm", "gồm", "như", "khi", "để", "nên", "này", "đó", "ngày",
-}
-MONEY_UNITS = {"đồng", "đ", "vnđ", "vnd", "tỷ đồng", "tỉ đồng", "triệu đồng", "nghìn đồng",
-               "ngàn đồng", "tr.đ", "trđ", "tỷ", "tỉ", "triệu", "nghìn", "ngàn", "tr"}
-AREA_FACTORS = {"ha": Decimal("0.01"), "km2": Decimal(1), "m2": Decimal("0.000001")}
-PEOPLE_UNITS = {"khẩu", "nhân khẩu"}
-# Units that may be glued to the number ("1500m", "292.2km2", "1000đồng", "84,4%").
-GLUED_UNITS = ("km2", "m2", "km", "ha", "m", "kg", "tấn", "đồng", "đ", "tr.đ", "trđ", "%")
-# The same lists indexed by first character (order kept), so a unit is only compared with the
-# entries that can match it.
-_GLUED_BY_FIRST: dict[str, tuple[str, ...]] = {}
-for _g in GLUED_UNITS:
-    _GLUED_BY_FIRST[_g[0]] = _GLUED_BY_FIRST.get(_g[0], ()) + (_g,)
-_COMPOUND_BY_START: dict[str, tuple[str, ...]] = {}  # by their first two characters
-for _c in COMPOUND_UNITS:
-    _COMPOUND_BY_START[_c[:2]] = _COMPOUND_BY_START.get(_c[:2], ()) + (_c,)
-assert min(map(len, COMPOUND_UNITS)) >= 2
-
 _WORD = re.compile(r"[^\W\d_]+(?:\.[^\W\d_]+)?", re.U)
 
 
-@functools.lru_cache(maxsize=1 << 12)
 def normalise_unit(unit: str) -> str:
     """Canonical unit: "%", "VND", "km2", "người" (khẩu), or the folded unit noun."""
+    lex = lexicon()
     u = fold(unit).strip()
     if not u:
         return ""
     if u == "%":
         return "%"
-    if u in MONEY_UNITS or u.split("/")[0] in MONEY_UNITS:
+    if u in lex.money or u.split("/")[0] in lex.money:
         return "VND" + ("/" + u.split("/", 1)[1] if "/" in u else "")
-    if u in AREA_FACTORS:
+    if u in lex.area_km2:
         return "km2"
-    if u in PEOPLE_UNITS:
+    if u in lex.people:
         return "người"
     return u
 
@@ -140,19 +186,16 @@ def normalise_value(value: Decimal, unit: str) -> Decimal:
     return value if factor is None else value * factor
 
 
-@functools.lru_cache(maxsize=1 << 12)
 def _unit_factor(unit: str) -> Decimal | None:
-    """The factor a unit applies to its value (None: none). Units recur: memoised."""
-    u = fold(unit).strip()
-    base = u.split("/")[0]
+    """The factor a unit applies to its value (None: none)."""
+    lex = lexicon()
+    base = fold(unit).strip().split("/")[0]
     first = base.split()[0] if base else ""
-    if first in MULTIPLIERS:
-        return MULTIPLIERS[first]
-    if base in MULTIPLIERS:
-        return MULTIPLIERS[base]
-    if base in AREA_FACTORS:
-        return AREA_FACTORS[base]
-    return None
+    if first in lex.multipliers:
+        return lex.multipliers[first]
+    if base in lex.multipliers:
+        return lex.multipliers[base]
+    return lex.area_km2.get(base)
 
 
 # --- mention finding --------------------------------------------------------------------------
@@ -189,78 +232,21 @@ class Mention:
         }
 
 
-_ANY_DIGIT = re.compile(r"\d")
+_DIGIT = re.compile(r"\d")
+_NUM = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*")
 _QUOTES = re.compile(r"“[^”]{1,80}”|\"[^\"]{1,80}\"")
 _RANGE_TAIL = re.compile(r"\d\s?[-–]\s?$")
 _SLASH_DASH = re.compile(r"^[/-]")
 _ROMAN_TAIL = re.compile(r"\b(?:quý\s*)?[ivx]+$")
 _DECIMAL_HEAD = re.compile(r"^\s*(?:[.,]\d)")
 _LIST_TAIL = re.compile(r"\d+\s*,\s*$")
-_COLON_DIGIT = re.compile(r"^:\d")
 _PERCENT_HEAD = re.compile(r"^\s*%")
 _FRACTION = re.compile(r"/(\d+(?:[.,]\d{3})*(?:,\d+)?)(?![\d/])")
 _YEAR_RANGE_HEAD = re.compile(r"^\s*[-–]\s*\d{4}")
 _YEAR_RANGE_HEAD_B = re.compile(r"^\s*[-–]\s*\d{4}\b")
 _YEAR_RANGE_TAIL = re.compile(r"\d{4}\s*[-–]\s*$")
 _RANGE_HEAD = re.compile(r"^\s*[-–]\s*(\d+(?:[.,]\d+)*)\s*([^\W\d_]+|%)?")
-_SHARE_TAIL = re.compile(r"\b(?:chiếm|tỷ lệ|tỉ lệ)\s*(?:là\s*)?$")
-_NUM = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*")
-# _NUM without its look-behind, which made the engine try every position of a line: a match of
-# this one is a match of _NUM unless the character before is a word character or [.,] (and then
-# no position inside it starts one either, as each follows a digit, "." or ",").
-_NUM_RUN = re.compile(r"\d+(?:[.,]\d+)*")
-
-
-def _numbers(text: str):
-    """_NUM.finditer(text), faster."""
-    for m in _NUM_RUN.finditer(text):
-        s = m.start()
-        if s:
-            c = text[s - 1]
-            if c.isalnum() or c in "_.,":  # \w is str.isalnum() or "_"
-                continue
-        yield m
-_DOCWORDS = (
-    r"nghị định|nghị quyết|chỉ thị|pháp lệnh|kết luận|quyết định|kế hoạch|công văn|hướng dẫn|"
-    r"quy định|thông tư|thông báo|chương trình|luật|điều|khoản|mục|chương|phụ lục|tờ trình|"
-    r"báo cáo|văn bản|qđ|nq|kh|cv|tb"
-)
-# Context before the number (folded text, anchored at the end).
-_BEFORE_EXCLUDE = [
-    ("document-number", re.compile(rf"\b(?:{_DOCWORDS})\s*(?:số\s*)?:?\s*$|^\s*số\s*:?\s*$|\bsố\s*(?:hiệu\s*)?:\s*$")),
-    ("date", re.compile(r"\b(?:ngày|tháng|năm|quý|từ ngày|đến ngày)\s*$")),
-    ("ordinal", re.compile(r"\b(?:thứ|lần thứ|khóa|khoá|mức độ|mức|vùng|cấp độ|giai đoạn|đợt)\s*$")),
-    ("name", re.compile(r"\b(?:quốc lộ|tỉnh lộ|tình lộ|huyện lộ|ql|đt|đường số|trung ương|covid\s*-?|"
-                        r"tcvn|iso|tcvn iso|thôn|làng|xóm|ấp|bản|buôn|tổ dân phố|khu phố|tiểu khu|"
-                        r"khu|tổ|phòng|lô|khoảnh|tiểu đoàn|sư đoàn|kênh|đài|hotline|điện thoại|"
-                        r"sđt|đt:|fax|count:|view-count:|cms-view-count:)\s*$")),
-    ("term", re.compile(r"\bchính quyền(?: địa phương)?\s*$")),
-]
-# One search for all exclusions before a number (named groups give the rule).
-_BEFORE_ANY = re.compile("|".join(f"(?P<{name.replace('-', '_')}>{rx.pattern})" for name, rx in _BEFORE_EXCLUDE))
-# Every alternative ends the text: a match spans at most this many characters of single-spaced
-# text, so the search starts there (scan.search_tail).
-_BEFORE_ANY_WIDTH = longest_single_spaced_match(_BEFORE_ANY)
-# The words its alternatives end with: most numbers follow none of them and need no search.
-_BEFORE_ANY_ENDS = tail_endings(_BEFORE_ANY)
-
-_AFTER_EXCLUDE = [
-    ("document-number", re.compile(r"^(?:/\d{4})?[/-]\s?[A-ZĐ]{1,}[A-ZĐa-zđ]*|^/[A-ZĐa-z]")),
-    ("date", re.compile(r"^/\d{1,2}/\d{2,4}\b|^/\d{4}\b|^\.\d{4}\b")),
-    ("time", re.compile(r"^[:h]\d{2}\b")),
-    ("period-phrase", re.compile(r"^\s*tháng\s*(?:đầu|cuối|năm|qua)\b|^\s*tháng\s*$", re.I)),
-]
-# The same rules as one pattern, tried once at the start of the text after a number: every rule
-# is anchored there (^), so the first alternative that matches is the first rule that matches.
-_AFTER_ANY = re.compile("|".join(
-    f"(?P<{name.replace('-', '_')}>{'(?i:' if rx.flags & re.I else '(?:'}{rx.pattern}))"
-    for name, rx in _AFTER_EXCLUDE))
 _SECTION_START = re.compile(r"^\s*(?:#+\s*)?(?:\d+\.)*\d+[.)](?:\s|(?=[^\W\d_]))")
-_QUALIFIERS = [
-    ("approx", re.compile(r"\b(?:gần|hơn|trên|khoảng|xấp xỉ|trên dưới|chừng|tới gần|dưới)\s*$")),
-    ("estimate", re.compile(r"\b(?:ước|ước đạt|ước tính|dự kiến)\s*$")),
-]
-_QUALIFIER_ENDS = [(name, rx, tail_endings(rx)) for name, rx in _QUALIFIERS]
 # A sentence ends at [.!?…] or at ";" before a list dash, followed by white space (group 1 or
 # 2) and, after a full stop, not by a lower-case letter, digit or closing punctuation.
 _SENT_BOUND = re.compile(r"[.!?…](\s+)(?=[^\sa-zà-ỹđ0-9,;)])|;(\s+)(?=[-–•])")
@@ -279,45 +265,34 @@ def _year_like(token: str) -> bool:
     return token.isdigit() and len(token) == 4 and 1900 <= int(token) <= 2100
 
 
-# Unit compounds are compared with the folded text after a number: at most this many characters.
-_UNIT_WINDOW = 24
-assert max(map(len, COMPOUND_UNITS)) + 1 < _UNIT_WINDOW - 2  # see _read_unit on the folded line
-
-
 def _read_unit(text: str, pos: int, ftext: str | None = None) -> tuple[str, int]:
     """The unit noun written after position pos: (unit, end offset). '' when there is none.
 
-    ftext: fold(text) when it has text's length. Its slice then stands for fold() of the slice:
-    they differ at most where a tone pair's look-around sees past the slice's ends, that is at
-    its first character after a "q" (a unit never follows one) or its last two, which no
-    compound reaches."""
+    ftext: fold(text) when it has text's length. From the unit's first character on it reads as
+    fold() of the rest of the line: the two differ only where a tone pair's look-behind sees
+    past the unit's start, and a unit follows a digit or white space, never a "q"."""
+    lex = lexicon()
+    glued = lex.glued.match(text, pos)  # "1500m", "84,4%", "292.2km2"
+    if glued:
+        return glued.group(0), glued.end()
     n = len(text)
     i = pos
-    # glued unit: "1500m", "84,4%", "292.2km2"
-    for g in _GLUED_BY_FIRST.get(text[i:i + 1].lower()[:1], ()):
-        if text.startswith(g, i) or text[i:i + len(g)].lower() == g:
-            j = i + len(g)
-            if g == "%" or j >= n or not text[j].isalnum():
-                return text[i:j], j
     if i < n and text[i].isalpha():
         return "", i  # glued unknown letters: an identifier ("30c", "22KV"), handled by caller
     while i < n and text[i] in " \t":
         i += 1
     if i < n and text[i] == "%":
         return "%", i + 1
-    low = ftext[i:i + _UNIT_WINDOW] if ftext is not None else fold(text[i:i + _UNIT_WINDOW])
-    for comp in _COMPOUND_BY_START.get(low[:2], ()):
-        if low.startswith(comp) and (len(low) == len(comp) or not low[len(comp)].isalnum()):
-            head = HEAD_OF_COMPOUND.get(comp)
-            if head:
-                return text[i:i + len(head)], i + len(head)
-            j = i + len(comp)
-            return text[i:j], j
+    comp = lex.compound.match(ftext, i) if ftext is not None else lex.compound.match(fold(text[i:]))
+    if comp:
+        head = lex.head_of_compound.get(comp.group(0))
+        j = i + len(head if head else comp.group(0))
+        return text[i:j], j
     m = _WORD.match(text, i)
     if not m:
         return "", pos
     word = m.group(0)
-    if fold(word) in NOT_UNITS:
+    if fold(word) in lex.not_units:
         return "", pos
     return word, m.end()
 
@@ -332,10 +307,8 @@ def _per_unit(text: str, pos: int) -> tuple[str, int]:
 
 
 def has_digit(text: str) -> bool:
-    """Whether a line holds a digit (\\d): lines without one hold no quantity, and cite nothing.
-    The regex is asked only when no ASCII digit is there: a one-character test is much cheaper."""
-    return ("0" in text or "1" in text or "2" in text or "3" in text or "4" in text or "5" in text
-            or "6" in text or "7" in text or "8" in text or "9" in text or _ANY_DIGIT.search(text) is not None)
+    """Whether a line holds a digit: lines without one hold no quantity, and cite nothing."""
+    return _DIGIT.search(text) is not None
 
 
 def _no_explain(_item) -> None:
@@ -351,15 +324,16 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
     out: list[Mention] = []
     if not has_digit(text):
         return out
+    lex = lexicon()
     ftext = folded if folded is not None else fold(text)
     unit_ftext = ftext if len(ftext) == len(text) else None
     spans: list[tuple[int, int]] = []  # sentence spans, found when the first mention needs them
     span_starts: list[int] = []
-    quotes = [(m.start(), m.end()) for m in _QUOTES.finditer(text)] if ("“" in text or '"' in text) else []
+    quotes = [(m.start(), m.end()) for m in _QUOTES.finditer(text)]
     last_excluded_name_end = -10
     section = _SECTION_START.match(text)
     skip = explain.append if explain is not None else _no_explain  # (offset, token, rule)
-    for m in _numbers(text):
+    for m in _NUM.finditer(text):
         token = m.group(0)
         s, e = m.start(), m.end()
         # trailing punctuation belongs to the sentence, not the number ("2020." "5,")
@@ -382,15 +356,10 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
         if s > 0 and text[s - 1] == "[" and after.startswith("]"):
             skip((s, token, "footnote-ref"))
             continue
-        stripped = strip_tail(before)  # for the end-anchored tests below
-        hit = (search_tail(_BEFORE_ANY, _BEFORE_ANY_WIDTH, before)
-               if may_match_tail(_BEFORE_ANY_ENDS, before, stripped) else None)
-        rule = hit.lastgroup.replace("_", "-") if hit else None
-        if rule == "document-number" and not _SLASH_DASH.match(after):
-            # kind words double as verbs ("hướng dẫn 03 lượt"): a unit noun after means a count
-            u, _ = _read_unit(text, e, unit_ftext)
-            if u and fold(u) not in ("ngày",):
-                rule = None
+        cues = lex.cues.candidates(before)  # the rules and qualifiers that may end `before`
+        rule = lex.excluded_before(before, cues)
+        if rule == "document-number" and not _SLASH_DASH.match(after) and _read_unit(text, e, unit_ftext)[0]:
+            rule = None  # kind words double as verbs ("hướng dẫn 03 lượt"): a unit after means a count
         if rule is None and s > 1 and text[s - 1] == "/" and _ROMAN_TAIL.search(before[:-1]):
             rule = "date"  # "quý III/2021"
         if rule == "name" and _DECIMAL_HEAD.match(after):
@@ -398,10 +367,7 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
         if rule is None and s - last_excluded_name_end < 6 and _LIST_TAIL.search(before):
             rule = "name"  # "thôn 1, 2, 3": the list continues a name
         if rule is None:
-            hit = _AFTER_ANY.match(after)
-            rule = hit.lastgroup.replace("_", "-") if hit else None
-        if rule is None and _COLON_DIGIT.match(after):
-            rule = "time"
+            rule = _rule_of(lex.after.match(after))
         if rule is None and s > 0 and text[s - 1] == ":" and s > 1 and text[s - 2].isdigit():
             rule = "time"
         if rule is None and any(a < s < b for a, b in quotes) and not _PERCENT_HEAD.match(after):
@@ -435,7 +401,7 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
             if not unit and 1 <= a <= 31 and 1 <= b <= 12:
                 skip((s, token, "date"))
                 continue
-        if _year_like(token) and (not unit or fold(unit) in ("năm",)) and not frac:
+        if _year_like(token) and (not unit or fold(unit) == "năm") and not frac:
             skip((s, token, "year"))
             continue
         if _year_like(token) and _YEAR_RANGE_HEAD.match(after):
@@ -450,12 +416,8 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
             upos = upos2
         else:
             unit_full = unit
+        qualifier = lex.qualifier(before, cues)
         # a range "250-300m": keep the first number, mark the qualifier
-        qualifier = ""
-        for qname, qrx, qends in _QUALIFIER_ENDS:
-            if may_match_tail(qends, before, stripped) and qrx.search(before):
-                qualifier = qname
-                break
         rng = _RANGE_HEAD.match(after)
         if rng and not unit and not _year_like(token):
             unit2, upos3 = _read_unit(text, e + rng.start(1) + len(rng.group(1)), unit_ftext)
@@ -486,17 +448,16 @@ def find_mentions(text: str, explain: list | None = None, folded: str | None = N
             unit_normalized=unorm, value_normalized=vnorm, denominator=den_value,
             qualifier=qualifier, parse_rule=prule, sentence=text[sent[0]:sent[1]].strip(),
         ))
-    _infer_units(text, out)
-    _money_compounds(out)
+    _infer_units(text, out, lex)
     return out
 
 
-def _infer_units(text: str, mentions: list[Mention]) -> None:
+def _infer_units(text: str, mentions: list[Mention], lex: Lexicon) -> None:
     """A bare number in a list takes the unit noun of the list ("trực tuyến: 113" after "552 hồ sơ")."""
     for i, m in enumerate(mentions):
         if m.unit or m.unit_normalized:
             continue
-        if _SHARE_TAIL.search(fold(text[max(0, m.start - 20):m.start])):
+        if lex.share_cue.search(fold(text[max(0, m.start - 20):m.start])):
             m.unit_normalized = "%"  # "chiếm 89,65(": a share with its sign lost
             m.unit_inferred = True
             continue
@@ -513,15 +474,7 @@ def _infer_units(text: str, mentions: list[Mention]) -> None:
         if not m.unit_normalized:
             # a noun before the number in the same clause: "hồ sơ ... chuyển sang là 2.171"
             clause = re.split(r"[;.]", fold(text[max(0, m.start - 80):m.start]))[-1]
-            for comp in ("hồ sơ", "vụ việc", "đơn thư", "mô hình"):
-                if comp in clause:
-                    m.unit_normalized = comp if comp != "đơn thư" else "đơn"
-                    m.unit_inferred = True
-                    break
-
-
-def _money_compounds(mentions: list[Mention]) -> None:
-    """'10 tỷ 440 triệu 932 nghìn đồng': the parts before the final 'đồng' are money too."""
-    for m in mentions:
-        if fold(m.unit) in ("tỷ", "tỉ", "triệu", "nghìn", "ngàn", "tr"):
-            m.unit_normalized = "VND"
+            noun = next((noun for noun in lex.clause_nouns if noun in clause), None)
+            if noun:
+                m.unit_normalized = lex.clause_nouns[noun]
+                m.unit_inferred = True

@@ -25,9 +25,10 @@ from grassroots import ruleset
 from grassroots.clean import (
     is_footnote_line,  # one footnote rule, shared with cleaning
 )
-from grassroots.extract.gazetteer import accent_key, level_of_type, resolve_unit, split_unit
+from grassroots.extract.gazetteer import level_of_type, resolve_unit, split_unit
 from grassroots.matcher import PatternSet
 from grassroots.tables import COLUMNS
+from grassroots.text import accent_key
 
 # reports.csv columns (DESIGN.md section 4), in order.
 REPORT_FIELDS = tuple(COLUMNS["reports"][: COLUMNS["reports"].index("metadata_source")])
