@@ -101,6 +101,34 @@ class Table:
     notes: list = field(default_factory=list)
     id: str = ""
     cls: str = ""
+    parts: list = field(default_factory=list)   # print only: the table cut into narrower tables
+
+
+PRINT_LEAD = 3      # columns repeated in every printed part (report, level, period)
+PRINT_COLS = 5      # value columns per printed part: an A4 page holds them at 7.5 pt
+
+
+def print_parts(tb: Table, caption: str) -> list[Table]:
+    """A wide table as narrower tables for print, each repeating the leading columns; gap rows
+    (one cell across the table) are kept whole."""
+    n = len(tb.headers) - PRINT_LEAD
+    if n <= PRINT_COLS + 1:
+        return []
+    k = -(-n // PRINT_COLS)
+    per = -(-n // k)
+    out = []
+    for i in range(k):
+        cols = list(range(PRINT_LEAD)) + list(range(PRINT_LEAD + i * per, min(PRINT_LEAD + (i + 1) * per, len(tb.headers))))
+        rows = []
+        for row in tb.rows:
+            if len(row.cells) == 1:
+                g = row.cells[0]
+                rows.append(Row([Cell(g.text, cls=g.cls, colspan=len(cols))], cls=row.cls))
+            else:
+                rows.append(Row([row.cells[j] for j in cols], cls=row.cls))
+        out.append(Table(caption.format(title=tb.caption, i=i + 1, k=k), [tb.headers[j] for j in cols], rows,
+                         cls=tb.cls.replace("hidden-caption", "").strip()))
+    return out
 
 
 
@@ -172,7 +200,7 @@ class BriefBuilder:
         f = self.c.fig(r, code)
         flags = self.flags_for(r, [code])
         if f is None:
-            return Cell(self.t["not_reported"], cls="nr" + (" flag" if flags else ""), flags=flags)
+            return Cell(self.t["not_reported"], cls="num nr" + (" flag" if flags else ""), flags=flags)
         return Cell(self.lang.fig(ind, f), cls="num" + (" flag" if flags else ""),
                     href=self.sources.href(r, code), flags=flags)
 
@@ -181,7 +209,7 @@ class BriefBuilder:
         flags = self.flags_for(r, self.c.derived_inputs(d))
         title = self.lang.formula(d) if not d.per10k else ""
         if value is None:
-            return Cell(self.t["cannot_compute"], cls="computed na" + (" flag" if flags else ""), title=title, flags=flags)
+            return Cell(self.t["cannot_compute"], cls="num computed na" + (" flag" if flags else ""), title=title, flags=flags)
         text = self.lang.num(value, 1) if d.per10k else self.lang.pct(value)
         return Cell(text, cls="num computed" + (" flag" if flags else ""), title=title, flags=flags)
 
@@ -318,6 +346,7 @@ class BriefBuilder:
         if missing:
             notes.append(t["not_in_any"].format(titles="; ".join(missing)))
         out["table"] = Table(title, headers, rows, notes, id=f"table-{theme}", cls="figures hidden-caption")
+        out["table"].parts = print_parts(out["table"], t["print_part"])
         # findings concerning the figures in this table
         seen, flagged = set(), []
         for r in shown:
