@@ -472,3 +472,46 @@ def test_a_message_missing_a_language_is_named(tmp_path):
     (tmp_path / "brief_messages.yml").write_text(text.replace(line, ""), encoding="utf-8")
     with pytest.raises(ruleset.RulesError, match=r"^brief_messages\.yml: sec_sources: 'en' is a required property"):
         ruleset.load("brief_messages", tmp_path)
+
+
+# ------------------------------------------------------------------ the seed briefs (data/processed)
+
+SEED = ROOT / "data" / "processed"
+
+
+def _text(html: str) -> str:
+    """The page's visible words: tags and the stylesheet dropped, entities decoded, spaces joined."""
+    import html as htmllib
+
+    body = html.split("<body>", 1)[1]
+    return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("seed")
+    build_briefs(SEED, out, ROOT / "data" / "raw")
+    html = {lang: (out / "briefs" / f"brief-{lang}.html").read_text(encoding="utf-8") for lang in ("vi", "en")}
+    return {"dir": out, "html": html, "text": {k: _text(v) for k, v in html.items()},
+            "page": {k: parse(v) for k, v in html.items()}}
+
+
+def test_seed_words(seed):
+    """lượt tiếp công dân are citizen visits; xử lý về kinh tế is an economic sanction, not money
+    recovered; money in billions/millions; English plurals agree with their numbers."""
+    en, vi = seed["text"]["en"], seed["text"]["vi"]
+    assert "Kbang district received 89 citizen visits." in en
+    assert "Citizen visits received" in en and "session" not in en.lower()
+    assert "economic sanctions of 784 million VND" in en and "recovered 784" not in en
+    assert "xử lý về kinh tế 784 triệu đồng" in vi
+    assert "contributed 11.8 billion VND (funds mobilised from the people" in en
+    assert "11,8 tỷ đồng" in vi and "11.796.900.000 đồng" in vi   # the full figure stays in the sources table
+    assert "This brief covers 3 reports from 3 localities in 3 provinces." in en
+
+
+def test_seed_singular(tmp_path):
+    build_briefs(SEED, tmp_path, report_ids="kbang_2020_qcdc", langs="en")
+    en = _text((tmp_path / "briefs" / "brief-en.html").read_text(encoding="utf-8"))
+    assert "This brief covers 1 report from 1 locality in 1 province." in en
+    assert "1 reports" not in en and "1 localities" not in en
+    assert "1 report in the briefs." in _text((tmp_path / "index.html").read_text(encoding="utf-8"))

@@ -194,7 +194,7 @@ def comparisons(corpus: Corpus, lang: Lang, cite: Cite) -> tuple[list[Sentence],
             metric = lang.derived_title(c.cb, d).lower() if d.per10k else f"{lang.formula(d)} ({t['computed']})"
             fmt = (lambda v: lang.num(v, 1)) if d.per10k else lang.pct
             if len(values) <= 6:
-                text = t["cmp_list"].format(group=group_label, n=len(members), metric=metric,
+                text = t["cmp_list"].format(group=group_label, reports=lang.plural("n_reports", len(members)), metric=metric,
                                             values=", ".join(f"{r.short} {fmt(v)}" for v, r in values))
             else:
                 ordered = sorted(values, key=lambda vr: (vr[0], vr[1].label))

@@ -226,8 +226,10 @@ class BriefBuilder:
         provinces = {r.get("province") for r in reports if r.get("province")}
         dates = [r.get("issue_date") for r in reports if re.match(r"^\d{4}", r.get("issue_date"))]
         newest = max(dates) if dates else ""
-        summary = t["scope_summary"].format(n=lang.num(Decimal(len(reports)), 0), m=lang.num(Decimal(len(localities)), 0),
-                                            p=lang.num(Decimal(len(provinces)), 0), date=lang.date_phrase(newest))
+        summary = t["scope_summary"].format(reports=lang.plural("n_reports", len(reports)),
+                                            localities=lang.plural("n_localities", len(localities)),
+                                            provinces=lang.plural("n_provinces", len(provinces)),
+                                            date=lang.date_phrase(newest))
         if not newest:
             summary = summary.rsplit(".", 2)[0] + ". " + t["scope_no_date"]
         tables = []
@@ -448,10 +450,10 @@ class BriefBuilder:
     def quality(self) -> dict:
         c, lang, t = self.c, self.lang, self.t
         sev = Counter(f.severity or "—" for f in c.findings)
-        sev_text = ", ".join(f"{lang.num(Decimal(n), 0)} {t['severity'].get(s, s)}" for s, n in
+        sev_text = ", ".join(f"{t['severity'].get(s, s)}: {lang.num(Decimal(n), 0)}" for s, n in
                              sorted(sev.items(), key=lambda kv: (SEVERITY_RANK.get(kv[0], 3), kv[0])))
-        summary = t["quality_summary"].format(f=lang.num(Decimal(len(c.findings)), 0), sev=sev_text or "—",
-                                              e=lang.num(Decimal(len(c.errors)), 0))
+        summary = t["quality_summary"].format(findings=lang.plural("n_findings", len(c.findings)), sev=sev_text or "—",
+                                              files=lang.plural("n_files_failed", len(c.errors)))
         rows = []
         for f in c.findings[:MAX_FINDINGS]:
             r = c.by_id.get(f.report_id)
@@ -543,7 +545,8 @@ class BriefBuilder:
         notes = [t["instruments_ranked"]]
         if len(ranked) > MAX_INSTRUMENTS:
             notes.append(t["truncated_plain"].format(shown=MAX_INSTRUMENTS, total=len(ranked), links=self.links(["citations"])))
-        intro = t["instruments_intro"].format(n=lang.num(Decimal(len(ranked)), 0), r=lang.num(Decimal(len(citing)), 0))
+        intro = t["instruments_intro"].format(instruments=lang.plural("n_instruments", len(ranked)),
+                                              reports=lang.plural("n_reports", len(citing)))
         return {"intro": intro, "table": Table(t["sec_instruments"], headers, rows, notes, id="instruments-table")}
 
     def models(self) -> dict:
@@ -567,8 +570,8 @@ class BriefBuilder:
         ftable = Table(t["models_by_field"], [Header(t["col_field"]), Header(t["col_models"], cls="num")],
                        [Row([Cell(lang.t["fields"].get(k, k)), Cell(lang.num(Decimal(n), 0), cls="num")])
                         for k, n in sorted(fields.items(), key=lambda kv: (-kv[1], kv[0]))], cls="compact")
-        intro = t["models_intro"].format(n=lang.num(Decimal(len(models)), 0),
-                                         r=lang.num(Decimal(len({m['report_id'] for m in models})), 0))
+        intro = t["models_intro"].format(models=lang.plural("n_models", len(models)),
+                                         reports=lang.plural("n_reports", len({m['report_id'] for m in models})))
         return {"intro": intro, "table": table, "fields": ftable}
 
     # ---- 8. provenance
@@ -645,7 +648,7 @@ class BriefBuilder:
                     ("sources", t["sec_sources"]), ("methods", t["sec_methods"])]
         return {
             "lang": lang.code, "t": t, "title": self.title,
-            "subtitle": t["subtitle"].format(n=lang.num(Decimal(len(c.reports)), 0)),
+            "subtitle": t["subtitle"].format(reports=lang.plural("n_local_reports", len(c.reports))),
             "other_langs": [(code, f"brief-{code}.html", t["other_lang"]) for code in self.other_langs],
             "sections": sections, "scope": scope, "findings": findings, "themes": themes,
             "quality": quality, "caveats": self.caveats(), "instruments": instruments, "models": models,
@@ -803,8 +806,8 @@ def build_briefs(processed_dir: Path, reports_dir: Path, raw_dir: Path | None = 
                  "size": _human_size(sizes[f"briefs/brief-{code}.html"])} for code in langs],
         tables=tables_info, xlsx={"href": f"data/{XLSX_NAME}", "size": _human_size(sizes[f"data/{XLSX_NAME}"]),
                                   "notes": xlsx_note},
-        n_reports_vi=TEXT["vi"]["index_reports"].format(n=Lang("vi").num(Decimal(len(corpus.reports)), 0)),
-        n_reports_en=TEXT["en"]["index_reports"].format(n=Lang("en").num(Decimal(len(corpus.reports)), 0)),
+        n_reports_vi=Lang("vi").plural("index_reports", len(corpus.reports)),
+        n_reports_en=Lang("en").plural("index_reports", len(corpus.reports)),
         version=version,
         newest_vi=Lang("vi").date_phrase(max(dates)) if dates else "",
         newest_en=Lang("en").date_phrase(max(dates)) if dates else "",
