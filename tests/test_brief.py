@@ -515,3 +515,33 @@ def test_seed_singular(tmp_path):
     assert "This brief covers 1 report from 1 locality in 1 province." in en
     assert "1 reports" not in en and "1 localities" not in en
     assert "1 report in the briefs." in _text((tmp_path / "index.html").read_text(encoding="utf-8"))
+
+
+def test_seed_partial_period(seed):
+    """Kbang (issued 30/10/2020 for the year 2020) is partial: marked, explained, not compared."""
+    en, vi = seed["text"]["en"], seed["text"]["vi"]
+    assert "Kbang · 2020 (partial period)" in en and "Kbang · 2020 (chưa trọn kỳ)" in vi
+    assert "Partial period: issued on 30 October 2020, before its period ended (31 December 2020)" in en
+    assert "Left out of full-period comparisons, because issued before the period ended: Kbang · 2020" in en
+    assert "Triệu Sơn · 2020 (partial" not in en and "Ba Tô · H1 2023 (partial" not in en
+    comparisons = en.split("Comparisons between reports", 1)[1].split("3. Comparison tables", 1)[0]
+    assert "Kbang 40.0%" not in comparisons and "Kbang" not in comparisons.split("Left out of", 1)[0]
+    assert cell(seed["page"]["en"], "reports-table", "huyện Kbang", "Period")[0] == "2020 (partial period)"
+
+
+def test_seed_zero_is_zero(seed):
+    """Every 0 in indicators.csv is shown as 0 in its theme table, never as "not reported"."""
+    from grassroots.codebook import load as load_codebook
+
+    cb = load_codebook()
+    with open(SEED / "indicators.csv", encoding="utf-8", newline="") as fh:
+        zeros = [r for r in csv.DictReader(fh) if r["value"] in ("0", "0.0")]
+    assert len(zeros) >= 2   # Ba Tô's dossiers resolved on time, Kbang's strikes
+    starts = {"bato_2023h1_dvcq": "Ba Tô", "kbang_2020_qcdc": "Kbang", "trieuson_2020_dvcq": "Triệu Sơn"}
+    for lang in ("vi", "en"):
+        page = seed["page"][lang]
+        for z in zeros:
+            ind = cb.indicators[z["indicator"]]
+            title = ind.title_vi if lang == "vi" else ind.title_en
+            text, cls = cell(page, f"table-{ind.theme}", starts[z["report_id"]], title)
+            assert text.split("⚑")[0] == "0" and "nr" not in cls.split(), (z["indicator"], text)

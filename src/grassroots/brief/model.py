@@ -43,6 +43,7 @@ class Report:
     months: int | None
     short: str
     label: str = ""
+    partial: bool = False   # issued before its period ended: the figures cover part of it
 
     def get(self, key: str) -> str:
         return self.row.get(key, "") or ""
@@ -85,6 +86,20 @@ def slug_of(report_id: str) -> str:
     if slug != report_id or not slug:
         slug = f"{slug or 'r'}-{hashlib.sha256(report_id.encode('utf-8')).hexdigest()[:8]}"
     return slug
+
+
+def _date_parts(text: str) -> tuple[int, ...]:
+    m = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", text or "")
+    return tuple(int(g) for g in m.groups() if g) if m else ()
+
+
+def is_partial(issue_date: str, period_end: str) -> bool:
+    """The report was issued before its period ended, compared at the issue date's precision
+    ("2023-06" against "2023-06-30" is not before; "2020-10-30" against "2020-12-31" is)."""
+    issued, end = _date_parts(issue_date), _date_parts(period_end)
+    if not issued or not end:
+        return False
+    return issued < end[:len(issued)]
 
 
 def _months(start: str, end: str) -> int | None:
@@ -134,7 +149,8 @@ class Corpus:
             short, _ = split_locality(row.get("locality", "") or "")
             self.reports.append(Report(rid, row, slug_of(rid), level,
                                        _months(row.get("period_start", ""), row.get("period_end", "")),
-                                       short or row.get("district", "") or row.get("province", "") or rid))
+                                       short or row.get("district", "") or row.get("province", "") or rid,
+                                       partial=is_partial(row.get("issue_date", ""), row.get("period_end", ""))))
         self.reports.sort(key=lambda r: (LEVEL_RANK.get(r.level, 9), -(r.months or 0), r.get("province"),
                                          r.short, r.get("period_start"), r.id))
         ids = {r.id for r in self.reports}

@@ -176,7 +176,8 @@ def comparisons(corpus: Corpus, lang: Lang, cite: Cite) -> tuple[list[Sentence],
     c, t = corpus, lang.t
     groups: dict[tuple, list[Report]] = defaultdict(list)
     for r in c.reports:
-        groups[(r.level, r.months)].append(r)
+        if not r.partial:   # a partial period is never compared with full periods
+            groups[(r.level, r.months)].append(r)
     metrics = [d for d in DERIVED if d.compare]
     out, singles = [], []
     for (level, months), members in sorted(groups.items(), key=lambda kv: (LEVEL_RANK.get(kv[0][0], 9), -(kv[0][1] or 0))):

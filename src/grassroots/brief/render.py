@@ -163,7 +163,7 @@ class BriefBuilder:
     def _label_reports(self) -> None:
         labels = {}
         for r in self.c.reports:
-            r.label = f"{r.short} · {self.lang.period_short(r)}"
+            r.label = f"{r.short} · {self.period(r)}"
             labels.setdefault(r.label, []).append(r)
         for label, reports in labels.items():
             if len(reports) > 1:
@@ -171,6 +171,14 @@ class BriefBuilder:
                     r.label = f"{label} ({r.id})"
 
     # ---- helpers
+    def period(self, r: Report) -> str:
+        """The period as written ("2020"), marked when the report covers part of it only."""
+        return self.lang.period_short(r) + (self.t["partial_mark"] if r.partial else "")
+
+    def partial_note(self, r: Report) -> str:
+        return self.t["partial_note"].format(date=self.lang.date_phrase(r.get("issue_date")),
+                                             end=self.lang.date(r.get("period_end")))
+
     def report_cell(self, r: Report) -> Cell:
         href = f"#rep-{r.slug}" if r.id in self.listed_reports else ""
         return Cell(r.label, th=True, href=href, cls="rowhead")
@@ -252,7 +260,7 @@ class BriefBuilder:
                 Cell(r.get("locality") or r.short, th=True, id=f"rep-{r.slug}", cls="rowhead",
                      flags=self.flags_for(r, [""])),  # findings on the report as a whole
                 Cell(r.get("district") or "—"), Cell(r.get("province") or "—"), Cell(unit_2025),
-                Cell(lang.level(r.level)), Cell(lang.period_short(r)),
+                Cell(lang.level(r.level)), Cell(self.period(r), cls="partial" if r.partial else ""),
                 Cell(lang.report_type(r.get("report_type"))), Cell(lang.date(r.get("issue_date")) or "—"),
                 Cell(r.get("doc_number") or "—"), Cell(r.id, cls="code"),
             ]))
@@ -341,7 +349,7 @@ class BriefBuilder:
                                       cls="gap")], cls="gap"))
                 continue
             r = spec
-            cells = [self.report_cell(r), Cell(lang.level(r.level)), Cell(lang.period_short(r))]
+            cells = [self.report_cell(r), Cell(lang.level(r.level)), Cell(self.period(r), cls="partial" if r.partial else "")]
             for col in columns:
                 cells.append(self.fig_cell(r, col.code) if isinstance(col, Indicator) else self.derived_cell(r, col))
             rows.append(Row(cells))
@@ -415,7 +423,7 @@ class BriefBuilder:
 
     def findings_section(self) -> dict:
         c, lang, t = self.c, self.lang, self.t
-        out = {"per_report": [], "comparisons": [], "intro": "", "not_compared": "", "chart": None,
+        out = {"per_report": [], "comparisons": [], "intro": "", "not_compared": "", "chart": None, "partial": "",
                "no_comparison": ""}
         if not c.reports:
             return out
@@ -424,7 +432,8 @@ class BriefBuilder:
                 sentences = narrative.report_sentences(c, r, lang, self.refs) or [Sentence(t["nothing_headline"])]
                 head = f"{r.label} — {lang.level(r.level)}, {lang.report_type(r.get('report_type'))}"
                 out["per_report"].append({"label": head, "href": f"#rep-{r.slug}" if r.id in self.listed_reports else "",
-                                          "sentences": sentences})
+                                          "sentences": sentences,
+                                          "note": self.partial_note(r) if r.partial else ""})
         else:
             out["intro"] = t["aggregate_intro"].format(n=lang.num(Decimal(len(c.reports)), 0), max=MAX_SENTENCE_REPORTS)
         # fair comparisons: same level and same period length
@@ -434,6 +443,12 @@ class BriefBuilder:
         if singles and len(c.reports) <= MAX_SENTENCE_REPORTS:
             out["not_compared"] = t["not_compared"].format(list="; ".join(
                 f"{r.label} ({lang.level(r.level)}, {lang.period_length(r.months)})" for r in singles))
+        partial = [r for r in c.reports if r.partial]
+        if partial:
+            out["partial"] = t["partial_excluded"].format(list="; ".join(
+                t["partial_item"].format(label=r.label, date=lang.date_phrase(r.get("issue_date")),
+                                         end=lang.date(r.get("period_end"))) for r in partial[:20])
+                + (" …" if len(partial) > 20 else ""))
         # the overview chart: reports with the most computed rates first
         series = [d for d in DERIVED if d.chart]
         have = [(sum(1 for d in series if c.derived(r, d) is not None), r) for r in c.reports]
@@ -512,6 +527,9 @@ class BriefBuilder:
             out.append(t["caveat_denominators"])
         if "context.population" in c.codes_reported:
             out.append(t["caveat_population"])
+        partial = [r for r in c.reports if r.partial]
+        if partial:
+            out.append(t["caveat_partial"].format(list="; ".join(r.label for r in partial[:20])))
         if any(r.level in ("district", "commune") for r in c.reports):
             out.append(t["caveat_2025"])
         out.append(t["caveat_extraction"])
