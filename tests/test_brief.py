@@ -213,10 +213,10 @@ def test_findings_marked_and_listed(rendered):
 
 def test_comparisons_only_where_fair(rendered):
     en = rendered["html"]["en"]
-    m = re.search(r"District reports covering a full year \(2 reports\) — petitions resolved / received "
-                  r"\(computed\): ([^.<]*\.\d%), ([^.<]*\.\d%)", en)
-    assert m, "district annual comparison missing"
-    assert {m.group(1).split()[0], m.group(2).split()[0]} == {"Kbang", "Triệu"}
+    # Kbang (issued 30/10/2020 for the year 2020) covers part of its year: it is not compared with
+    # Triệu Sơn's full year, and the brief says why
+    assert "District reports covering a full year" not in en
+    assert "Left out of full-period comparisons, because issued before the period ended: Kbang · 2020" in en
     # the two commune reports differ in period length: no comparison between them
     assert "Commune reports" not in en
     assert "Not compared (no other report at the same level with the same period length)" in en
@@ -393,7 +393,7 @@ def test_many_reports_are_aggregated_and_capped(tmp_path):
     assert "the 25 highest and 25 lowest" in html
     assert "aggregated per group" in html
     assert "median" in html
-    assert len(html) < 1_500_000
+    assert len(html) < 2_000_000   # wide tables are written twice: on screen, and in parts for print
     assert not [f for f in (link[1:] for link in page.links if link.startswith("#")) if f not in page.ids]
 
 
