@@ -545,3 +545,37 @@ def test_seed_zero_is_zero(seed):
             title = ind.title_vi if lang == "vi" else ind.title_en
             text, cls = cell(page, f"table-{ind.theme}", starts[z["report_id"]], title)
             assert text.split("⚑")[0] == "0" and "nr" not in cls.split(), (z["indicator"], text)
+
+
+def test_seed_reconciliation(seed):
+    """Ba Tô's 552 dossiers: channels and outcomes both give 522; the postal dossier is inside the
+    408 in person (line 33: 407 + 1) and is not counted twice; 552 is kept as reported."""
+    en, vi = seed["text"]["en"], seed["text"]["vi"]
+    sentence = ("552 is likely 522: the channels (113 online + 408 in person + 1 carried over) and the outcomes "
+                "(520 resolved + 2 pending) both give 522; 552 and 522 differ by one digit.")
+    assert sentence in en
+    assert "The 1 dossier by post is not added again: line 33 details the 408 dossiers in person as 407 in person + 1 by post." in en
+    assert "The brief keeps 552 as reported." in en
+    assert "552 có lẽ là 522" in vi and "Bản tin giữ 552 như báo cáo ghi." in vi
+    assert "113 online + 408 in person + 1 by post" not in en    # never the double count (523)
+    html = seed["html"]["en"]
+    assert 'id="rec-bato_2023h1_dvcq-admin.dossiers_received"' in html
+    # the flags travel with the figure: headline sentence, theme table, chart caption
+    headline = re.search(r"<li>Ba Tô commune received 552 dossiers[^\n]*</li>", html).group(0)
+    assert 'href="#dq-1"' in headline and 'href="#dq-2"' in headline
+    text, cls = cell(seed["page"]["en"], "table-admin", "Ba Tô", "Dossiers receiveddossiers")
+    assert text.startswith("552⚑") and "flag" in cls
+    kbang = re.search(r"<li>Kbang district resolved 16 of 40 petitions received[^\n]*</li>", html).group(0)
+    assert 'href="#dq-4"' in kbang
+    figcaption = re.search(r"<figcaption><strong>Resolution rates[^\n]*</figcaption>", html).group(0)
+    assert 'href="#dq-4"' in figcaption
+
+
+def test_one_digit_apart():
+    from decimal import Decimal
+
+    from grassroots.brief.reconcile import one_digit_apart
+
+    assert one_digit_apart(Decimal(552), Decimal(522))
+    assert one_digit_apart(Decimal(512), Decimal(152))   # two digits swapped
+    assert not one_digit_apart(Decimal(552), Decimal(523)) and not one_digit_apart(Decimal(52), Decimal(522))

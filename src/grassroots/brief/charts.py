@@ -24,6 +24,7 @@ class Chart:
     alt: str
     title: str
     caption: str
+    flags: list = None   # [(label, href, title)]: data-quality findings marked on the chart
 
 
 # Charts are drawn 5 inches wide with no text under 9.5 pt: scaled down to a 400 px screen
@@ -81,7 +82,7 @@ def _pct_axis(ax, lang: Lang) -> None:
     ax.set_axisbelow(True)
 
 
-def chart_rates(corpus: Corpus, reports: list[Report], lang: Lang, total: int) -> Chart | None:
+def chart_rates(corpus: Corpus, reports: list[Report], lang: Lang, total: int, flags=None) -> Chart | None:
     """Small multiples: one panel per computed rate, the same 0-100% axis in every panel."""
     series = [d for d in DERIVED if d.chart and any(corpus.derived(r, d) is not None for r in reports)]
     reports = [r for r in reports if any(corpus.derived(r, d) is not None for d in series)]
@@ -105,7 +106,7 @@ def chart_rates(corpus: Corpus, reports: list[Report], lang: Lang, total: int) -
     title_ins = [0.12 + title_line_in * (_wrap(x).count("\n") + 1) for x in titles]
     heights = [row_in * max(1, sum(1 for _, v in rows if v is not None)) for _, rows in panels]
     fig_h = sum(h + ti + gap_in for h, ti in zip(heights, title_ins, strict=True)) + axis_in
-    items = []
+    items, shown_flags = [], []
     with matplotlib.rc_context(_rc()):
         from matplotlib.figure import Figure
 
@@ -123,7 +124,14 @@ def chart_rates(corpus: Corpus, reports: list[Report], lang: Lang, total: int) -
             for y, (_, v) in zip(ys, present, strict=True):
                 ax.text(min(float(v), 100) + 1, y, lang.pct(v), va="center", ha="left", fontsize=FONT_SMALL)
             ax.set_yticks(list(ys))
-            ax.set_yticklabels([r.label for r, _ in present])
+            labels = []
+            for r, _ in present:
+                marks = flags(r, corpus.derived_inputs(d)) if flags else []
+                for m in marks:
+                    if m not in shown_flags:
+                        shown_flags.append(m)
+                labels.append(r.label + ("".join(f" ⚑{m[0]}" for m in marks)))
+            ax.set_yticklabels(labels)
             ax.set_ylim(len(present) - 0.5, -0.6)
             _pct_axis(ax, lang)
             ax.set_xlim(0, 125)
@@ -131,11 +139,12 @@ def chart_rates(corpus: Corpus, reports: list[Report], lang: Lang, total: int) -
             ax.set_xticklabels([lang.pct(Decimal(v), 0) for v in (0, 50, 100)])
             if j < len(panels) - 1:
                 ax.tick_params(axis="x", labelbottom=False)
-            items.append(f"{title}: " + "; ".join(f"{r.label} {lang.pct(v)}" for r, v in present) + ".")
+            items.append(f"{title}: " + "; ".join(f"{lab} {lang.pct(v)}" for lab, (_, v) in zip(labels, present, strict=True)) + ".")
         src = _svg_data_uri(fig)
     more = lang.t["chart_more"].format(shown=len(reports), total=total) if total > len(reports) else ""
+    shown_flags.sort(key=lambda m: int(m[0]) if m[0].isdigit() else 0)
     return Chart(src, lang.t["chart_rates_alt"].format(items=" ".join(items)), lang.t["chart_rates_title"],
-                 lang.t["chart_rates_caption"] + more)
+                 lang.t["chart_rates_caption"] + more, shown_flags)
 
 
 def chart_stacked(corpus: Corpus, reports: list[Report], lang: Lang, codes: list[str], names: list[str],

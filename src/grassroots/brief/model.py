@@ -32,6 +32,7 @@ class Fig:
     line: str
     quote: str
     surface: str
+    mention: str = ""
 
 
 @dataclass
@@ -165,7 +166,7 @@ class Corpus:
             if value is None or (rid, code) in self.values:
                 continue
             self.values[(rid, code)] = Fig(value, _dec(row.get("denominator", "")), row.get("line", ""),
-                                           row.get("quote", ""), row.get("surface", ""))
+                                           row.get("quote", ""), row.get("surface", ""), row.get("mention_id", ""))
         self.codes_reported = {code for _, code in self.values}
 
         findings = [f for f in read_table(processed_dir / "findings.csv")
@@ -180,6 +181,12 @@ class Corpus:
             self.findings_by_report[f.report_id].append(f)
             for code in f.codes or ("",):  # "" = the report as a whole
                 self.findings_by_fig[(f.report_id, code)].append(f)
+
+        # every number found in the text, by (report, line): the evidence a reconciliation reads
+        self.mentions: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for m in read_table(processed_dir / "mentions.csv"):
+            if m.get("report_id") in ids:
+                self.mentions[(m["report_id"], m.get("line", ""))].append(m)
 
         errors = read_table(processed_dir / "errors.csv")
         if report_ids:

@@ -35,6 +35,8 @@ Cite = Callable[[Report, Iterable[str]], list]
 class Sentence:
     text: str
     refs: list = field(default_factory=list)   # [(label, href)]
+    pairs: list = field(default_factory=list)  # [(Report, codes)]: the figures it states
+    flags: list = field(default_factory=list)  # [(label, href, title)]: their data-quality findings
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,8 @@ def report_sentences(corpus: Corpus, r: Report, lang: Lang, cite: Cite) -> list[
         if kf.group:
             done.add(kf.group)
         template = kf.vi if lang.code == "vi" else kf.en
-        out.append(Sentence(_FORMATTER.vformat(template, (), _placeholders(corpus, r, lang, kf)), cite(r, kf.cites)))
+        out.append(Sentence(_FORMATTER.vformat(template, (), _placeholders(corpus, r, lang, kf)), cite(r, kf.cites),
+                            pairs=[(r, kf.cites)]))
     return out
 
 
@@ -210,5 +213,5 @@ def comparisons(corpus: Corpus, lang: Lang, cite: Cite) -> tuple[list[Sentence],
             if len(values) <= 6:
                 for _, r in values:
                     refs += cite(r, d.num[:1])
-            out.append(Sentence(text, refs))
+            out.append(Sentence(text, refs, pairs=[(r, corpus.derived_inputs(d)) for _, r in values]))
     return out, singles

@@ -50,6 +50,7 @@ from grassroots.brief.model import (
     listed,
 )
 from grassroots.brief.narrative import MAX_SENTENCE_REPORTS, Sentence
+from grassroots.brief.reconcile import Reconciliation, reconcile
 from grassroots.brief.workbook import TABLE_ORDER, XLSX_NAME, build_xlsx, xlsx_key, xlsx_plan
 from grassroots import tables as table_schema
 from grassroots.codebook import Derived, Indicator
@@ -159,6 +160,7 @@ class BriefBuilder:
         self.sources = Sources(corpus)
         self.listed_reports: set[str] = set()
         self._label_reports()
+        self.recs = reconcile(corpus)
 
     def _label_reports(self) -> None:
         labels = {}
@@ -192,6 +194,17 @@ class BriefBuilder:
                     out.append((str(f.n), f"#dq-{f.n}", self.message(f)))
         return out
 
+    def flag_sentence(self, s: Sentence) -> None:
+        seen = set()
+        for r, codes in s.pairs:
+            for flag in self.flags_for(r, codes):
+                if flag[0] not in seen:
+                    seen.add(flag[0])
+                    s.flags.append(flag)
+
+    def chart_flags(self, r: Report, codes: Iterable[str]) -> list:
+        return self.flags_for(r, codes)
+
     def plain_number(self, text: str) -> str:
         """A bare number from findings.csv ("94.11") in the brief's style ("94,11"); other text as is."""
         if re.fullmatch(r"-?\d+(?:\.\d+)?", text or ""):
@@ -223,6 +236,45 @@ class BriefBuilder:
 
     def links(self, names: list[str]) -> str:
         return ", ".join(f"{n}.csv" for n in names) + f", {XLSX_NAME}"
+
+    # ---- reconciliation of totals with their parts
+    def part_name(self, code: str) -> str:
+        name = self.t["part_names"].get(code)
+        return name if name else self.lang.title(self.c.cb.indicators[code]).lower()
+
+    def reconciliation_text(self, rec: Reconciliation) -> str:
+        lang, t = self.lang, self.t
+        n = lambda v: lang.num(v, 0)  # noqa: E731
+        names = t["reading_names"]
+        readings = []
+        for x in rec.readings:
+            parts = " + ".join(f"{n(v)} {self.part_name(c)}" for c, v in x.parts)
+            key = "rec_reading" if rec.likely is not None else "rec_reading_total"
+            readings.append(t[key].format(name=names.get(x.check) or names[""], parts=parts, total=n(x.total)))
+        joined = t["rec_and"].join(readings) if len(readings) <= 2 else ", ".join(readings)
+        if rec.likely is not None:
+            verb = t["rec_verb"]["1" if len(readings) == 1 else "2" if len(readings) == 2 else "many"]
+            typo = t["rec_typo"].format(reported=n(rec.reported), likely=n(rec.likely)) if rec.one_digit else ""
+            text = t["rec_likely"].format(reported=n(rec.reported), likely=n(rec.likely), readings=joined,
+                                          verb=verb, typo=typo)
+        else:
+            text = t["rec_none"].format(reported=n(rec.reported), readings=joined)
+        for i in rec.inside:
+            f_part, f_host = self.c.fig(rec.report, i.part), self.c.fig(rec.report, i.host)
+            ind_part, ind_host = self.c.cb.indicators[i.part], self.c.cb.indicators[i.host]
+            text += " " + t["rec_inside"].format(pv=n(f_part.value), part=self.part_name(i.part), hv=n(f_host.value),
+                                                 host=self.part_name(i.host), rest=n(i.rest), line=i.line,
+                                                 pvu=lang.fig(ind_part, f_part, unit=True),
+                                                 hvu=lang.fig(ind_host, f_host, unit=True))
+        return text + " " + t["rec_kept"].format(reported=n(rec.reported))
+
+    def reconciliations(self) -> list[dict]:
+        out = []
+        for rec in self.recs:
+            flags = [(str(f.n), f"#dq-{f.n}", self.message(f)) for f in rec.findings]
+            out.append({"id": rec.anchor, "who": rec.report.label, "text": self.reconciliation_text(rec),
+                        "flags": flags, "report": rec.report.id})
+        return out
 
     # ---- 1. scope
     def scope(self) -> dict:
@@ -430,14 +482,19 @@ class BriefBuilder:
         if len(c.reports) <= MAX_SENTENCE_REPORTS:
             for r in c.reports:
                 sentences = narrative.report_sentences(c, r, lang, self.refs) or [Sentence(t["nothing_headline"])]
+                for s in sentences:
+                    self.flag_sentence(s)
                 head = f"{r.label} — {lang.level(r.level)}, {lang.report_type(r.get('report_type'))}"
                 out["per_report"].append({"label": head, "href": f"#rep-{r.slug}" if r.id in self.listed_reports else "",
                                           "sentences": sentences,
-                                          "note": self.partial_note(r) if r.partial else ""})
+                                          "note": self.partial_note(r) if r.partial else "",
+                                          "checks": [x for x in self.reconciliations() if x["report"] == r.id]})
         else:
             out["intro"] = t["aggregate_intro"].format(n=lang.num(Decimal(len(c.reports)), 0), max=MAX_SENTENCE_REPORTS)
         # fair comparisons: same level and same period length
         out["comparisons"], singles = narrative.comparisons(c, lang, self.refs)
+        for s in out["comparisons"]:
+            self.flag_sentence(s)
         if not out["comparisons"]:
             out["no_comparison"] = t["no_comparison"]
         if singles and len(c.reports) <= MAX_SENTENCE_REPORTS:
@@ -458,7 +515,7 @@ class BriefBuilder:
             chart_reports = [r for _, r in have if r.id in chosen]
         else:
             chart_reports = [r for _, r in have]
-        out["chart"] = chart_rates(c, chart_reports, lang, len(have))
+        out["chart"] = chart_rates(c, chart_reports, lang, len(have), self.chart_flags)
         return out
 
     # ---- 5. data quality
@@ -506,6 +563,7 @@ class BriefBuilder:
         errors = Table(t["quality_errors"], [Header(t["col_report_id"]), Header(t["col_stage"]), Header(t["col_error"])],
                        erows, enotes, id="errors-table", cls="hidden-caption") if erows else None
         return {"summary": summary if (c.findings or c.errors) else t["quality_none"], "findings": findings,
+                "reconciliations": self.reconciliations(),
                 "errors": errors, "errors_none": t["errors_none"] if not c.errors else ""}
 
     # ---- 6. caveats
