@@ -29,10 +29,10 @@ class Chart:
 
 # Charts are drawn 5 inches wide with no text under 9.5 pt: scaled down to a 400 px screen
 # (about 380 px of figure) the smallest text stays above 9 px (tests/test_browser.py measures it).
-FIG_W = 5.0
+FIG_W = 4.4
 FONT = 10.0
 FONT_SMALL = 9.5
-WRAP = 58       # characters per line of a panel title
+WRAP = 52       # characters per line of a panel title
 
 
 def _wrap(text: str) -> str:
@@ -114,11 +114,11 @@ def chart_rates(corpus: Corpus, reports: list[Report], lang: Lang, total: int, f
         axes, top = [], 0.0
         for h, ti in zip(heights, title_ins, strict=True):
             top += ti
-            axes.append(fig.add_axes((0.36, 1 - (top + h) / fig_h, 0.56, h / fig_h)))
+            axes.append(fig.add_axes((0.42, 1 - (top + h) / fig_h, 0.5, h / fig_h)))
             top += h + gap_in
         for j, (ax, (d, rows), title) in enumerate(zip(axes, panels, titles, strict=True)):
             present = [(r, v) for r, v in rows if v is not None]
-            ax.set_title(_wrap(title), loc="left", x=-0.6, fontsize=FONT, pad=4)
+            ax.set_title(_wrap(title), loc="left", x=-0.8, fontsize=FONT, pad=4)
             ys = range(len(present))
             ax.barh(list(ys), [float(v) for _, v in present], height=0.62, color=colours[j % len(colours)])
             for y, (_, v) in zip(ys, present, strict=True):
