@@ -227,8 +227,9 @@ def test_comparisons_only_where_fair(rendered):
 
 def test_instruments_models_provenance(rendered):
     page = rendered["page"]["en"]
-    row = row_of(page, "instruments-table", "PL-UBTVQH11:34/2007")
-    assert row[4][0] == "2" and row[1][0] == "Ordinance"
+    row = row_of(page, "instruments-table", "34/2007/PL-UBTVQH11")
+    assert row[5][0] == "2" and row[1][0] == "Ordinance"
+    assert row[2][0] == "Ordinance on exercising democracy in communes, wards and townships"
     assert "Dân vận khéo trong phát triển kinh tế vườn đồi" in rendered["html"]["en"]
     raw = page.tables["raw-files-table"]
     assert any("c" * 64 in t for r in raw for t, _ in r)
@@ -579,3 +580,27 @@ def test_one_digit_apart():
     assert one_digit_apart(Decimal(552), Decimal(522))
     assert one_digit_apart(Decimal(512), Decimal(152))   # two digits swapped
     assert not one_digit_apart(Decimal(552), Decimal(523)) and not one_digit_apart(Decimal(52), Decimal(522))
+
+
+def test_seed_policy_frame(seed):
+    en, vi = seed["text"]["en"], seed["text"]["vi"]
+    page = seed["page"]["en"]
+    rows = [r[0][0] for r in page.tables["instruments-table"][1:]]
+    assert rows.count("120-KL/TW") == 1 and len(rows) == len(set(rows))
+    assert cell(page, "instruments-table", "120-KL/TW", "Title")[0] == "Further improving the grassroots democracy regulation"
+    assert cell(page, "instruments-table", "120-KL/TW", "Date")[0] == "7 January 2016"
+    # a cited date that differs from the registry is shown as such, never as the instrument's date
+    assert cell(page, "instruments-table", "114-KL/TW", "Date")[0] == "14 July 2015"
+    assert cell(page, "instruments-table", "114-KL/TW", "Registry check")[0] == \
+        "Triệu Sơn · 2020 cites it as of 14 July 2017; registry: 14 July 2015"
+    assert "Triệu Sơn · 2020 ghi ngày 14/07/2017; danh mục: 14/07/2015" in vi
+    # the timeline: the legal milestones, the law's entry into force, and the reports in order
+    timeline = [(r[0][0], r[2][0]) for r in page.tables["timeline-table"][1:]]
+    whats = [w for _, w in timeline]
+    for needle in ("Directive 30-CT/TW", "Ordinance 34/2007/PL-UBTVQH11", "Law 10/2022/QH15",
+                   "Decree 59/2023/NĐ-CP", "Conclusion 114-KL/TW"):
+        assert any(w.startswith(needle) for w in whats), needle
+    assert ("1 July 2023", "Law 10/2022/QH15: Law on Grassroots Democracy") in timeline
+    assert whats.index("Ba Tô · H1 2023") < whats.index("Law 10/2022/QH15: Law on Grassroots Democracy", 10)
+    assert "3 reports in the Ordinance 34/2007 era" in en
+    assert cell(page, "reports-table", "xã Ba Tô", "Legal basis")[0] == "Ordinance 34/2007 era"

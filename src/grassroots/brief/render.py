@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from grassroots.brief import narrative
+from grassroots.brief import narrative, policy
 from grassroots.brief.charts import chart_rates, theme_charts
 from grassroots.brief.language import LANGS, TEXT, Lang, kind_name
 from grassroots.brief.model import (
@@ -313,7 +313,9 @@ class BriefBuilder:
                      flags=self.flags_for(r, [""])),  # findings on the report as a whole
                 Cell(r.get("district") or "—"), Cell(r.get("province") or "—"), Cell(unit_2025),
                 Cell(lang.level(r.level)), Cell(self.period(r), cls="partial" if r.partial else ""),
-                Cell(lang.report_type(r.get("report_type"))), Cell(lang.date(r.get("issue_date")) or "—"),
+                Cell(lang.report_type(r.get("report_type"))),
+                Cell(t["basis"][policy.legal_basis(r.get("period_start"), r.get("period_end"))]),
+                Cell(lang.date(r.get("issue_date")) or "—"),
                 Cell(r.get("doc_number") or "—"), Cell(r.id, cls="code"),
             ]))
         notes = []
@@ -321,7 +323,7 @@ class BriefBuilder:
             notes.append(t["truncated_plain"].format(shown=len(shown), total=len(reports), links=self.links(["reports"])))
         reports_table = Table(t["reports_table"], [Header(t[k]) for k in (
             "col_locality", "col_district", "col_province", "col_unit_2025", "col_level", "col_period", "col_type",
-            "col_issue_date", "col_doc", "col_report_id")], rows, notes, id="reports-table")
+            "col_legal_basis", "col_issue_date", "col_doc", "col_report_id")], rows, notes, id="reports-table")
         selected = t["scope_selected"].format(ids=", ".join(c.selected_ids)) if c.selected_ids else ""
         return {"summary": summary, "tables": tables, "reports": reports_table, "selected": selected}
 
@@ -596,34 +598,75 @@ class BriefBuilder:
     # ---- 7. instruments and models
     def instruments(self) -> dict:
         c, lang, t = self.c, self.lang, self.t
+        frame = self.policy_frame()
         if not c.citations:
-            return {"intro": t["instruments_none"], "table": None}
-        by_inst: dict[str, dict] = {}
-        for row in c.citations:
-            key = row.get("canonical_id") or " ".join(x for x in (row.get("kind"), row.get("number"), row.get("year")) if x)
-            entry = by_inst.setdefault(key, {"row": row, "reports": {}})
-            entry["reports"].setdefault(row["report_id"], row.get("line", ""))
-        ranked = sorted(by_inst.items(), key=lambda kv: (-len(kv[1]["reports"]), kv[0]))
+            return {"intro": t["instruments_none"], "table": None, **frame}
+        insts = policy.cited_instruments(c.citations)
+        ranked = sorted(insts, key=lambda i: (-len(i.reports), not i.registered, i.issue_date or "9999", i.label))
         citing = sorted({row["report_id"] for row in c.citations}, key=lambda rid: c.order.get(rid, 0))
         matrix = [c.by_id[rid] for rid in citing] if len(citing) <= MAX_INSTRUMENT_MATRIX else []
-        headers = [Header(t["col_instrument"]), Header(t["col_kind"]), Header(t["col_number"]), Header(t["col_year"]),
-                   Header(t["col_cited_by"], cls="num")] + [Header(r.label, cls="center") for r in matrix]
+        headers = [Header(t["col_instrument"]), Header(t["col_kind"]), Header(t["col_title"]), Header(t["col_date"]),
+                   Header(t["col_registry"]), Header(t["col_cited_by"], cls="num")] + \
+                  [Header(r.label, cls="center") for r in matrix]
         rows = []
-        for key, entry in ranked[:MAX_INSTRUMENTS]:
-            row = entry["row"]
-            cells = [Cell(key, th=True, cls="code"), Cell(kind_name(row.get("kind", ""), lang.code)), Cell(row.get("number", "")),
-                     Cell(row.get("year", "")), Cell(lang.num(Decimal(len(entry["reports"])), 0), cls="num")]
+        for inst in ranked[:MAX_INSTRUMENTS]:
+            differs = inst.disagreements()
+            if not inst.registered:
+                check, cls = t["registry_absent"], "nr"
+            elif differs:
+                check = "; ".join(t["registry_differs"].format(
+                    cited=lang.date(d), reports=", ".join(c.by_id[rid].label for rid in rids if rid in c.by_id),
+                    date=lang.date(inst.issue_date)) for d, rids in differs)
+                cls = "flag"
+            else:
+                check, cls = t["registry_ok"], ""
+            cells = [Cell(inst.label, th=True, cls="code"), Cell(kind_name(inst.kind, lang.code)),
+                     Cell(inst.title(lang.code) or "—", cls="" if inst.registered else "nr"),
+                     Cell(lang.date(inst.issue_date) or "—", cls="date"), Cell(check, cls=cls),
+                     Cell(lang.num(Decimal(len(inst.reports)), 0), cls="num")]
             for r in matrix:
-                line = entry["reports"].get(r.id)
+                line = inst.reports.get(r.id)
                 cells.append(Cell("✓ " + t["line_ref"].format(line=line) if line is not None else "·",
                                   cls="center" + ("" if line is not None else " nr")))
             rows.append(Row(cells))
-        notes = [t["instruments_ranked"]]
+        notes = [t["instruments_ranked"], t["instruments_dates"]]
         if len(ranked) > MAX_INSTRUMENTS:
             notes.append(t["truncated_plain"].format(shown=MAX_INSTRUMENTS, total=len(ranked), links=self.links(["citations"])))
         intro = t["instruments_intro"].format(instruments=lang.plural("n_instruments", len(ranked)),
                                               reports=lang.plural("n_reports", len(citing)))
-        return {"intro": intro, "table": Table(t["sec_instruments"], headers, rows, notes, id="instruments-table")}
+        table = Table(t["sec_instruments"], headers, rows, notes, id="instruments-table")
+        return {"intro": intro, "table": table, **frame}
+
+    def policy_frame(self) -> dict:
+        """The timeline of the reports against the legal milestones, and each report's legal basis."""
+        c, lang, t = self.c, self.lang, self.t
+        events = []   # (date, order, event, what)
+        for inst, role in policy.milestones():
+            what = f"{kind_name(inst.kind, lang.code)} {inst.label}: {inst.title(lang.code)}"
+            events.append((inst.issue_date, 0, t["event_issued"] if role == "qcdc" else t["event_issued_dan_van"], what, ""))
+            if (inst.kind, inst.number) == ("Luật", "10"):
+                events.append((policy.LAW_IN_FORCE, 0, t["event_in_force"], what, ""))
+        for r in c.reports[:MAX_TABLE_ROWS]:
+            if r.get("period_start"):
+                what = t["event_period_what"].format(label=r.label, start=lang.date(r.get("period_start")),
+                                                     end=lang.date(r.get("period_end")))
+                events.append((r.get("period_start"), 1, t["event_period"], what, "report"))
+            if r.get("issue_date"):
+                events.append((r.get("issue_date"), 2, t["event_report_issued"], r.label, "report"))
+        events.sort(key=lambda e: (e[0], e[1], e[3]))
+        rows = [Row([Cell(lang.date(d), th=True, cls="rowhead date"), Cell(ev), Cell(what)], cls=kind)
+                for d, _, ev, what, kind in events]
+        timeline = Table(t["timeline_title"], [Header(t["col_date"]), Header(t["col_event"]), Header(t["col_what"])],
+                         rows, [t["timeline_note"]], id="timeline-table", cls="timeline")
+        bases = Counter(policy.legal_basis(r.get("period_start"), r.get("period_end")) for r in c.reports)
+        law_cited = [i for i in policy.cited_instruments(c.citations)
+                     if i.registered and (i.kind, i.number.lstrip("0")) in (("Luật", "10"), ("Nghị định", "59"))]
+        parts = [t["basis_count"].format(reports=lang.plural("n_reports", n), basis=t["basis"][b])
+                 for b, n in sorted(bases.items(), key=lambda kv: ("ordinance", "transition", "law", "").index(kv[0]))]
+        summary = t["basis_summary"].format(date=lang.date(policy.LAW_IN_FORCE), parts="; ".join(parts))
+        summary += " " + (t["law_cited"].format(list=", ".join(i.label for i in law_cited)) if law_cited
+                          else t["law_not_cited_before"] if set(bases) == {"ordinance"} else t["law_not_cited"])
+        return {"timeline": timeline, "basis_summary": summary}
 
     def models(self) -> dict:
         c, lang, t = self.c, self.lang, self.t
