@@ -604,3 +604,18 @@ def test_seed_policy_frame(seed):
     assert whats.index("Ba Tô · H1 2023") < whats.index("Law 10/2022/QH15: Law on Grassroots Democracy", 10)
     assert "3 reports in the Ordinance 34/2007 era" in en
     assert cell(page, "reports-table", "xã Ba Tô", "Legal basis")[0] == "Ordinance 34/2007 era"
+
+
+def test_seed_executive_summary(seed):
+    html, en = seed["html"]["en"], seed["text"]["en"]
+    assert html.index('id="summary"') < html.index('id="scope"')
+    summary = en.split("Executive summary", 2)[2].split("1. Scope", 1)[0]
+    assert "Partial period, kept out of comparisons: Kbang · 2020 (partial period)." in summary
+    assert "the brief compares no rates across reports" in summary
+    # stated rates beside recomputed ones only with the same definition; Kbang's 94.11% is not 16/40
+    assert "Triệu Sơn · 2020: stated 97%, recomputed 143/147 = 97.3% (petitions resolved / eligible)" in summary
+    assert "143/156" not in summary
+    assert "Kbang · 2020 (partial period) states 94.11%, while petitions resolved / received is 16/40 = 40.0%" in summary
+    assert "dossiers received of 552 disagrees with its parts, which give 522" in summary
+    assert "3 reports in the Ordinance 34/2007 era" in summary
+    assert "Tóm tắt" in seed["text"]["vi"]

@@ -201,6 +201,7 @@ class BriefBuilder:
                 if flag[0] not in seen:
                     seen.add(flag[0])
                     s.flags.append(flag)
+        s.flags.sort(key=lambda f: int(f[0]) if f[0].isdigit() else 0)
 
     def chart_flags(self, r: Report, codes: Iterable[str]) -> list:
         return self.flags_for(r, codes)
@@ -274,6 +275,63 @@ class BriefBuilder:
             flags = [(str(f.n), f"#dq-{f.n}", self.message(f)) for f in rec.findings]
             out.append({"id": rec.anchor, "who": rec.report.label, "text": self.reconciliation_text(rec),
                         "flags": flags, "report": rec.report.id})
+        return out
+
+    # ---- 0. executive summary
+    def executive_summary(self, findings: dict, frame: dict) -> list[Sentence]:
+        """A few observations across the reports, each comparing only like with like: reports at
+        the same level with the same full period length, or a report's stated rate with the rate
+        recomputed from its own counts; what is not comparable is said so."""
+        c, lang, t = self.c, self.lang, self.t
+        if not c.reports:
+            return []
+        out = []
+        groups = Counter((r.level, r.months) for r in c.reports if not r.partial)
+        partial = [r for r in c.reports if r.partial]
+        scope = t["exec_scope"].format(
+            reports=lang.plural("n_reports", len(c.reports)),
+            groups="; ".join(t["exec_group"].format(reports=lang.plural("n_reports", n), group=lang.group(lv, m)[:1].lower() + lang.group(lv, m)[1:])
+                             for (lv, m), n in sorted(groups.items(), key=lambda kv: (LEVEL_RANK.get(kv[0][0], 9), -(kv[0][1] or 0)))),
+            partial=t["exec_partial"].format(list=", ".join(r.label for r in partial)) if partial else "")
+        out.append(Sentence(scope))
+        if findings["comparisons"]:
+            for s in findings["comparisons"][:3]:
+                out.append(Sentence(t["exec_fair"].format(text=s.text), s.refs, s.pairs, s.flags))
+        else:
+            out.append(Sentence(t["exec_no_fair"]))
+        # stated rates against the rates recomputed from the same report's counts
+        # a stated rate is set beside a recomputed one only when they share a definition (they agree
+        # within a point); otherwise the brief says the stated rate is not that rate
+        items, pairs, apart = [], [], []
+        for r in c.reports:
+            by_after: dict[str, list] = {}
+            for d in DERIVED:
+                if d.after and not d.per10k and d.compare and c.derived(r, d) is not None and c.fig(r, d.after):
+                    by_after.setdefault(d.after, []).append(d)
+            for after, ds in by_after.items():
+                stated = c.fig(r, after).value
+                close = [d for d in ds if abs(c.derived(r, d) - stated) <= 1]
+                for d in close or ds:
+                    num, den = c.parts(r, d)
+                    fmt = dict(label=r.label, stated=lang.pct(stated, None), num=lang.num(num, 0), den=lang.num(den, 0),
+                               value=lang.pct(c.derived(r, d)), formula=lang.formula(d))
+                    (items if close else apart).append(t["exec_rate_item" if close else "exec_rate_apart"].format(**fmt))
+                    pairs.append((r, [after] + c.derived_inputs(d)))
+        if items or apart:
+            text = t["exec_rates"].format(items="; ".join(items[:8])) if items else ""
+            if apart:
+                text = (text + " " if text else "") + t["exec_rates_apart"].format(items="; ".join(apart[:8]))
+            s = Sentence(text, pairs=pairs)
+            self.flag_sentence(s)
+            out.append(s)
+        for rec in self.recs[:3]:
+            text = t["exec_reconcile"].format(label=rec.report.label,
+                                              title=lang.title(c.cb.indicators[rec.code]).lower(),
+                                              reported=lang.num(rec.reported, 0),
+                                              likely=lang.num(rec.likely, 0) if rec.likely is not None else "?")
+            out.append(Sentence(text, [(t["rec_check"], f"#{rec.anchor}")],
+                                flags=[(str(f.n), f"#dq-{f.n}", self.message(f)) for f in rec.findings]))
+        out.append(Sentence(frame["basis_summary"]))
         return out
 
     # ---- 1. scope
@@ -757,11 +815,12 @@ class BriefBuilder:
         findings = self.findings_section()
         quality = self.quality()
         instruments = self.instruments()
+        summary = self.executive_summary(findings, instruments)
         models = self.models()
         provenance = self.provenance_reports(raw_checks, sidecars)
         sources = self.sources_table()  # last: collects every figure shown above
         dates = [r.get("issue_date") for r in c.reports if re.match(r"^\d{4}", r.get("issue_date"))]
-        sections = [("scope", t["sec_scope"]), ("findings", t["sec_findings"]), ("tables", t["sec_tables"]),
+        sections = [("summary", t["sec_summary"]), ("scope", t["sec_scope"]), ("findings", t["sec_findings"]), ("tables", t["sec_tables"]),
                     ("quality", t["sec_quality"]), ("caveats", t["sec_caveats"]),
                     ("instruments", t["sec_instruments"]), ("models", t["sec_models"]),
                     ("sources", t["sec_sources"]), ("methods", t["sec_methods"])]
@@ -769,7 +828,7 @@ class BriefBuilder:
             "lang": lang.code, "t": t, "title": self.title,
             "subtitle": t["subtitle"].format(reports=lang.plural("n_local_reports", len(c.reports))),
             "other_langs": [(code, f"brief-{code}.html", t["other_lang"]) for code in self.other_langs],
-            "sections": sections, "scope": scope, "findings": findings, "themes": themes,
+            "sections": sections, "scope": scope, "summary": summary, "findings": findings, "themes": themes,
             "quality": quality, "caveats": self.caveats(), "instruments": instruments, "models": models,
             "sources": sources, "provenance": provenance, "methods": self.methods(),
             "code_version": t["code_version"].format(v=version), "version": version,
