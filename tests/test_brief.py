@@ -619,3 +619,17 @@ def test_seed_executive_summary(seed):
     assert "dossiers received of 552 disagrees with its parts, which give 522" in summary
     assert "3 reports in the Ordinance 34/2007 era" in summary
     assert "Tóm tắt" in seed["text"]["vi"]
+
+
+def test_seed_methods_note(seed):
+    en, vi = seed["text"]["en"], seed["text"]["vi"]
+    methods = en.split("9. Methods note", 1)[1]
+    assert "real-text development part precision 0.857, recall 0.638" in methods
+    assert "sealed real part (never used during development) precision 0.909, recall 0.642" in methods
+    assert "precision 0,857, recall 0,638" in vi and "precision 0,909, recall 0,642" in vi
+    assert "Not comparable:" in methods and "Computed rates:" in methods
+    # the numbers are data in the catalogue, not computed when the brief is rendered
+    from grassroots.brief.language import TEXT
+
+    assert TEXT["en"]["accuracy"] == {"dev_precision": "0.857", "dev_recall": "0.638",
+                                      "sealed_precision": "0.909", "sealed_recall": "0.642"}

@@ -803,9 +803,14 @@ class BriefBuilder:
     def methods(self) -> list[str]:
         c, lang, t = self.c, self.lang, self.t
         formulas = "; ".join(f"{lang.derived_title(c.cb, d)} = {lang.formula(d)}" for d in DERIVED if not d.per10k)
-        return [m.format(corrections=lang.num(Decimal(c.n_corrections), 0),
-                         indicators=len(c.cb.indicators), themes=len(c.cb.themes), formulas=formulas)
-                for m in t["methods"]]
+        out = [m.format(corrections=lang.num(Decimal(c.n_corrections), 0),
+                        indicators=len(c.cb.indicators), themes=len(c.cb.themes), formulas=formulas)
+               for m in t["methods"]]
+        accuracy = {k: lang.num(Decimal(v), 3) for k, v in t["accuracy"].items()}
+        out.insert(2, t["methods_accuracy"].format(**accuracy))
+        out.insert(len(out) - 1, t["methods_reconcile"])
+        out.insert(len(out) - 1, t["methods_comparable"])
+        return out
 
     # ---- everything
     def context(self, raw_checks: dict[str, str], sidecars: dict[str, dict], version: str) -> dict:
