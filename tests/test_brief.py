@@ -633,3 +633,8 @@ def test_seed_methods_note(seed):
 
     assert TEXT["en"]["accuracy"] == {"dev_precision": "0.857", "dev_recall": "0.638",
                                       "sealed_precision": "0.909", "sealed_recall": "0.642"}
+
+
+def test_seed_reconciliation_in_theme_table(seed):
+    admin = seed["html"]["en"].split('id="theme-admin"', 1)[1].split("<section", 1)[0]
+    assert "552 is likely 522" in admin and 'href="#rec-bato_2023h1_dvcq-admin.dossiers_received"' in admin

@@ -432,7 +432,7 @@ class BriefBuilder:
         inds = [ind for ind in c.themes[theme] if ind.code in c.codes_reported]
         missing = [lang.title(ind) for ind in c.themes[theme] if ind.code not in c.codes_reported]
         out = {"id": f"theme-{theme}", "title": title, "table": None, "summary": None, "charts": [],
-               "notes": [], "findings": [], "more_findings": ""}
+               "notes": [], "findings": [], "more_findings": "", "checks": []}
         if not inds or not c.reports:
             out["notes"].append(t["theme_empty"])
             return out
@@ -481,6 +481,10 @@ class BriefBuilder:
         out["findings"] = [(f.n, f"#dq-{f.n}", self.by_report_label(f), self.message(f)) for f in flagged[:20]]
         if len(flagged) > 20:
             out["more_findings"] = t["more_findings"].format(n=len(flagged) - 20)
+        theme_codes = {ind.code for ind in inds}
+        shown_ids = {r.id for r in shown}
+        out["checks"] = [x for x, rec in zip(self.reconciliations(), self.recs, strict=True)
+                         if rec.code in theme_codes and rec.report.id in shown_ids][:10]
         if len(c.reports) > MAX_SUMMARY_THRESHOLD:
             out["summary"] = self.theme_summary(theme, inds, [d for d in DERIVED if d.theme == theme])
         charts_reports = [r for r in shown][:MAX_CHART_REPORTS]
