@@ -6,6 +6,12 @@ import functools
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No per-example wall-clock deadline: timings are measured by `make bench`, not asserted in tests
+# (a first example that loads the rules, or a busy machine, would otherwise fail at random).
+settings.register_profile("grassroots", deadline=None)
+settings.load_profile("grassroots")
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"

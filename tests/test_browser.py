@@ -123,3 +123,101 @@ def test_index_in_browser(browser, reports_dir, tmp_path):
     finally:
         context.close()
     assert not _only_local(requests, path) and not errors
+
+
+# ------------------------------------------------------------------ the seed briefs (data/processed)
+
+SEED = ROOT / "data" / "processed"
+A4_CONTENT_PX = round((210 - 24) / 25.4 * 96)   # A4 width less the 12 mm side margins of @page
+
+
+@pytest.fixture(scope="module")
+def seed_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("seed-reports")
+    build_briefs(SEED, out, ROOT / "data" / "raw")
+    return out
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_seed_font_is_not_a_serif_fallback(browser, seed_dir, lang):
+    """The inline stylesheet is not HTML-escaped: its quoted font names reach the browser."""
+    for path in (seed_dir / "briefs" / f"brief-{lang}.html", seed_dir / "index.html"):
+        context, page, *_ = _open(browser, path, {"width": 1280, "height": 900})
+        try:
+            family = page.evaluate("getComputedStyle(document.body).fontFamily")
+            assert family.startswith("system-ui") and '"Segoe UI"' in family, family
+            assert "serif" not in family.replace("sans-serif", ""), family
+        finally:
+            context.close()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_seed_tables_fit_an_a4_page(browser, seed_dir, lang):
+    """In print emulation at the A4 content width no table is wider than the page, the computed
+    columns included (wide theme tables print as parts that repeat the report columns)."""
+    path = seed_dir / "briefs" / f"brief-{lang}.html"
+    context, page, *_ = _open(browser, path, {"width": A4_CONTENT_PX, "height": 1100})
+    try:
+        page.emulate_media(media="print")
+        tables = page.evaluate("""Array.from(document.querySelectorAll('table'))
+            .filter(t => t.getClientRects().length)
+            .map(t => [t.id || t.caption.textContent, Math.ceil(t.getBoundingClientRect().right),
+                       t.querySelectorAll('th.computed').length])""")
+        assert len(tables) > 10
+        wide = [(name, right) for name, right, _ in tables if right > A4_CONTENT_PX]
+        assert not wide, wide
+        assert sum(n for *_, n in tables) > 0   # computed columns are printed, not dropped
+        body = page.inner_text("body")
+        assert ("phần 1/2" if lang == "vi" else "part 1 of 2") in body
+    finally:
+        context.close()
+
+
+def _svg_min_font_pt(src: str) -> tuple[float, float]:
+    """(smallest text size in pt, SVG width in pt) of a matplotlib SVG data URI: with text as
+    paths, each glyph group is scaled by font size / 100."""
+    import base64
+    import re
+
+    svg = base64.b64decode(src.split(",", 1)[1]).decode("utf-8")
+    width = float(re.search(r'<svg[^>]* width="([0-9.]+)pt"', svg).group(1))
+    scales = [float(s) for s in re.findall(r"scale\(([0-9.]+) -[0-9.]+\)", svg)]
+    assert scales, "no text in the chart"
+    return min(scales) * 100, width
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_seed_charts_readable_at_400px(browser, seed_dir, lang):
+    path = seed_dir / "briefs" / f"brief-{lang}.html"
+    context, page, *_ = _open(browser, path, {"width": 400, "height": 900})
+    try:
+        imgs = page.evaluate("Array.from(document.images).map(i => [i.src, i.getBoundingClientRect().width])")
+        assert len(imgs) >= 3
+        for src, shown in imgs:
+            font_pt, width_pt = _svg_min_font_pt(src)
+            px = font_pt * shown / width_pt   # pt in the SVG's user space, scaled to the shown width
+            assert px >= 9, (font_pt, width_pt, shown, px)
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_seed_numbers_right_aligned(browser, seed_dir, lang):
+    """Under a numeric header every cell is right-aligned, "not reported" and "—" included."""
+    path = seed_dir / "briefs" / f"brief-{lang}.html"
+    context, page, *_ = _open(browser, path, {"width": 1280, "height": 900})
+    try:
+        cells = page.evaluate("""Array.from(document.querySelectorAll('table.figures')).flatMap(t => {
+            const heads = Array.from(t.querySelectorAll('thead th'));
+            return Array.from(t.querySelectorAll('tbody tr')).flatMap(tr => Array.from(tr.children)
+              .filter((c, i) => heads[i] && heads[i].classList.contains('num'))
+              .map(c => [c.textContent, getComputedStyle(c).textAlign]));
+        })""")
+        nr = "không báo cáo" if lang == "vi" else "not reported"
+        assert any(text.startswith(nr) for text, _ in cells)
+        assert any(text[:1].isdigit() for text, _ in cells)
+        bad = [(text, align) for text, align in cells if align != "right"]
+        assert not bad, bad[:5]
+    finally:
+        context.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,6 +24,19 @@ class Chart:
     alt: str
     title: str
     caption: str
+    flags: list = None   # [(label, href, title)]: data-quality findings marked on the chart
+
+
+# Charts are drawn 5 inches wide with no text under 9.5 pt: scaled down to a 400 px screen
+# (about 380 px of figure) the smallest text stays above 9 px (tests/test_browser.py measures it).
+FIG_W = 4.4
+FONT = 10.0
+FONT_SMALL = 9.5
+WRAP = 52       # characters per line of a panel title
+
+
+def _wrap(text: str) -> str:
+    return "\n".join(textwrap.wrap(text, WRAP)) or text
 
 
 _SVG_ID = re.compile(r'id="([a-z][0-9a-f]{10})"')
@@ -46,15 +60,18 @@ def _svg_data_uri(fig) -> str:
 
 def _rc() -> dict:
     return {"svg.hashsalt": "grassroots-brief", "svg.fonttype": "path", "font.family": "DejaVu Sans",
-            "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
-            "axes.edgecolor": "#555555", "axes.titlesize": 10, "legend.frameon": False}
+            "font.size": FONT, "axes.spines.top": False, "axes.spines.right": False,
+            "axes.edgecolor": "#555555", "axes.titlesize": FONT, "legend.frameon": False,
+            "xtick.labelsize": FONT_SMALL, "ytick.labelsize": FONT, "legend.fontsize": FONT_SMALL}
 
 
 def _new_figure(n_rows: int, per_row: float):
     from matplotlib.figure import Figure
 
     height = min(0.75 + per_row * max(n_rows, 1), 60)
-    return Figure(figsize=(7.5, height), dpi=96)
+    fig = Figure(figsize=(FIG_W, height), dpi=96)
+    fig.subplots_adjust(left=0.36, right=0.95)
+    return fig
 
 
 def _pct_axis(ax, lang: Lang) -> None:
@@ -65,7 +82,7 @@ def _pct_axis(ax, lang: Lang) -> None:
     ax.set_axisbelow(True)
 
 
-def chart_rates(corpus: Corpus, reports: list[Report], lang: Lang, total: int) -> Chart | None:
+def chart_rates(corpus: Corpus, reports: list[Report], lang: Lang, total: int, flags=None) -> Chart | None:
     """Small multiples: one panel per computed rate, the same 0-100% axis in every panel."""
     series = [d for d in DERIVED if d.chart and any(corpus.derived(r, d) is not None for r in reports)]
     reports = [r for r in reports if any(corpus.derived(r, d) is not None for d in series)]
@@ -76,44 +93,58 @@ def chart_rates(corpus: Corpus, reports: list[Report], lang: Lang, total: int) -
     colours = [OI["blue"], OI["orange"], OI["green"], OI["purple"], OI["vermillion"]]
     panels = [(d, [(r, corpus.derived(r, d)) for r in reports]) for d in series]
     # A fixed layout in inches (no constrained layout: its float noise would change the SVG's ids).
-    row_in, title_in, gap_in, axis_in = 0.26, 0.3, 0.12, 0.35
+    row_in, title_line_in, gap_in, axis_in = 0.3, 0.2, 0.14, 0.35
+    titles = []
+    for d, rows in panels:
+        formula = lang.formula(d)
+        title = formula[:1].upper() + formula[1:]
+        missing = [r for r, v in rows if v is None]
+        if missing:
+            names = ", ".join(r.label for r in missing[:3]) + (" …" if len(missing) > 3 else "")
+            title += f" — {lang.t['not_reported']}: {names}"
+        titles.append(title)
+    title_ins = [0.12 + title_line_in * (_wrap(x).count("\n") + 1) for x in titles]
     heights = [row_in * max(1, sum(1 for _, v in rows if v is not None)) for _, rows in panels]
-    fig_h = sum(h + title_in + gap_in for h in heights) + axis_in
-    items = []
+    fig_h = sum(h + ti + gap_in for h, ti in zip(heights, title_ins, strict=True)) + axis_in
+    items, shown_flags = [], []
     with matplotlib.rc_context(_rc()):
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(7.5, fig_h), dpi=96)
+        fig = Figure(figsize=(FIG_W, fig_h), dpi=96)
         axes, top = [], 0.0
-        for h in heights:
-            top += title_in
-            axes.append(fig.add_axes((0.3, 1 - (top + h) / fig_h, 0.62, h / fig_h)))
+        for h, ti in zip(heights, title_ins, strict=True):
+            top += ti
+            axes.append(fig.add_axes((0.42, 1 - (top + h) / fig_h, 0.5, h / fig_h)))
             top += h + gap_in
-        for j, (ax, (d, rows)) in enumerate(zip(axes, panels, strict=True)):
+        for j, (ax, (d, rows), title) in enumerate(zip(axes, panels, titles, strict=True)):
             present = [(r, v) for r, v in rows if v is not None]
-            missing = [r for r, v in rows if v is None]
-            formula = lang.formula(d)
-            title = formula[:1].upper() + formula[1:]
-            if missing:
-                names = ", ".join(r.label for r in missing[:3]) + (" …" if len(missing) > 3 else "")
-                title += f" — {lang.t['not_reported']}: {names}"
-            ax.set_title(title, loc="left", fontsize=8.5, pad=4)
+            ax.set_title(_wrap(title), loc="left", x=-0.8, fontsize=FONT, pad=4)
             ys = range(len(present))
             ax.barh(list(ys), [float(v) for _, v in present], height=0.62, color=colours[j % len(colours)])
             for y, (_, v) in zip(ys, present, strict=True):
-                ax.text(min(float(v), 100) + 1, y, lang.pct(v), va="center", ha="left", fontsize=7.5)
+                ax.text(min(float(v), 100) + 1, y, lang.pct(v), va="center", ha="left", fontsize=FONT_SMALL)
             ax.set_yticks(list(ys))
-            ax.set_yticklabels([r.label for r, _ in present])
+            labels = []
+            for r, _ in present:
+                marks = flags(r, corpus.derived_inputs(d)) if flags else []
+                for m in marks:
+                    if m not in shown_flags:
+                        shown_flags.append(m)
+                labels.append(r.label + ("".join(f" ⚑{m[0]}" for m in marks)))
+            ax.set_yticklabels(labels)
             ax.set_ylim(len(present) - 0.5, -0.6)
             _pct_axis(ax, lang)
-            ax.set_xlim(0, 112)
+            ax.set_xlim(0, 125)
+            ax.set_xticks([0, 50, 100])
+            ax.set_xticklabels([lang.pct(Decimal(v), 0) for v in (0, 50, 100)])
             if j < len(panels) - 1:
                 ax.tick_params(axis="x", labelbottom=False)
-            items.append(f"{title}: " + "; ".join(f"{r.label} {lang.pct(v)}" for r, v in present) + ".")
+            items.append(f"{title}: " + "; ".join(f"{lab} {lang.pct(v)}" for lab, (_, v) in zip(labels, present, strict=True)) + ".")
         src = _svg_data_uri(fig)
     more = lang.t["chart_more"].format(shown=len(reports), total=total) if total > len(reports) else ""
+    shown_flags.sort(key=lambda m: int(m[0]) if m[0].isdigit() else 0)
     return Chart(src, lang.t["chart_rates_alt"].format(items=" ".join(items)), lang.t["chart_rates_title"],
-                 lang.t["chart_rates_caption"] + more)
+                 lang.t["chart_rates_caption"] + more, shown_flags)
 
 
 def chart_stacked(corpus: Corpus, reports: list[Report], lang: Lang, codes: list[str], names: list[str],
@@ -134,7 +165,7 @@ def chart_stacked(corpus: Corpus, reports: list[Report], lang: Lang, codes: list
     import matplotlib
 
     with matplotlib.rc_context(_rc()):
-        fig = _new_figure(len(rows), 0.32)
+        fig = _new_figure(len(rows), 0.36)
         ax = fig.add_subplot(1, 1, 1)
         items = []
         for i, (r, values, s) in enumerate(rows):
@@ -149,7 +180,7 @@ def chart_stacked(corpus: Corpus, reports: list[Report], lang: Lang, codes: list
                 ax.barh(i, float(share), left=left, height=0.6, color=colours[j], label=label if i == 0 else None,
                         edgecolor="white", linewidth=0.5)
                 if share >= 8:
-                    ax.text(left + float(share) / 2, i, lang.pct(share, 0), va="center", ha="center", fontsize=7,
+                    ax.text(left + float(share) / 2, i, lang.pct(share, 0), va="center", ha="center", fontsize=FONT_SMALL,
                             color="white" if colours[j] in (OI["blue"], OI["vermillion"], OI["green"]) else "black")
                 left += float(share)
                 parts.append(f"{label} {lang.num(v, 0)} ({lang.pct(share)})")
@@ -159,7 +190,7 @@ def chart_stacked(corpus: Corpus, reports: list[Report], lang: Lang, codes: list
         ax.invert_yaxis()
         _pct_axis(ax, lang)
         handles, labels = ax.get_legend_handles_labels()
-        ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(codes), fontsize=8)
+        ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(codes), fontsize=FONT_SMALL)
         src = _svg_data_uri(fig)
     more = lang.t["chart_more"].format(shown=len(rows), total=total) if total > len(rows) else ""
     return Chart(src, lang.t[f"chart_{key}_alt"].format(items=" ".join(items)), lang.t[f"chart_{key}_title"],
@@ -179,7 +210,7 @@ def chart_models(corpus: Corpus, reports: list[Report], lang: Lang, total: int) 
     top = max(float(corpus.fig(r, c).value) for r in rows for c in MODEL_FIELDS if corpus.fig(r, c) is not None)
     with matplotlib.rc_context(_rc()):
         k = len(MODEL_FIELDS)
-        fig = _new_figure(len(rows), 0.2 * k + 0.3)
+        fig = _new_figure(len(rows), 0.24 * k + 0.3)
         ax = fig.add_subplot(1, 1, 1)
         bar_h = 0.8 / k
         items = []
@@ -190,12 +221,12 @@ def chart_models(corpus: Corpus, reports: list[Report], lang: Lang, total: int) 
                 label = lang.t["fields"][code.split(".")[1]]
                 f = corpus.fig(r, code)
                 if f is None:
-                    ax.text(top * 0.01, y, lang.t["not_reported"], va="center", fontsize=7, color="#666666",
+                    ax.text(top * 0.01, y, lang.t["not_reported"], va="center", fontsize=FONT_SMALL, color="#666666",
                             style="italic")
                     parts.append(f"{label} {lang.t['not_reported']}")
                     continue
                 ax.barh(y, float(f.value), height=bar_h * 0.9, color=colours[j], label=label if i == 0 else None)
-                ax.text(float(f.value) + top * 0.01, y, lang.num(f.value, 0), va="center", fontsize=7)
+                ax.text(float(f.value) + top * 0.01, y, lang.num(f.value, 0), va="center", fontsize=FONT_SMALL)
                 parts.append(f"{label} {lang.num(f.value, 0)}")
             items.append(f"{r.label}: " + ", ".join(parts) + ".")
         ax.set_yticks(range(len(rows)))
@@ -206,7 +237,7 @@ def chart_models(corpus: Corpus, reports: list[Report], lang: Lang, total: int) 
         ax.set_axisbelow(True)
         ax.xaxis.set_major_formatter(_num_formatter(lang))
         handles, labels = ax.get_legend_handles_labels()
-        ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=8)
+        ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=FONT_SMALL)
         src = _svg_data_uri(fig)
     more = lang.t["chart_more"].format(shown=len(rows), total=total) if total > len(rows) else ""
     return Chart(src, lang.t["chart_models_alt"].format(items=" ".join(items)), lang.t["chart_models_title"],

@@ -51,8 +51,21 @@ class Lang:
     def pct(self, value: Decimal, decimals: int | None = 1) -> str:
         return self.num(value, decimals) + "%"
 
-    def money(self, value: Decimal) -> str:
+    def money(self, value: Decimal, full: bool = False) -> str:
+        """Money as a reader says it: "11,8 tỷ đồng" / "11.8 billion VND"; full: every digit."""
+        if not full:
+            for scale, key in ((Decimal(10) ** 9, "money_billion"), (Decimal(10) ** 6, "money_million")):
+                if abs(value) >= scale:
+                    x = (value / scale).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+                    return self.t[key].format(v=self.num(x, 0 if x == x.to_integral_value() else 1))
         return f"{self.num(value, 0)} {self.t['money_unit']}"
+
+    def plural(self, key: str, n: int | Decimal, **kw) -> str:
+        """A counted noun from the catalogue: {one, other} forms (Vietnamese has one form)."""
+        msg = self.t[key]
+        if isinstance(msg, dict):
+            msg = msg["one"] if n == 1 else msg["other"]
+        return msg.format(n=self.num(Decimal(n), 0), **kw)
 
     def fig(self, ind: Indicator, fig: Fig, unit: bool = False) -> str:
         """A reported figure: percents as printed, money and counts grouped, X/Y kept."""
@@ -60,8 +73,7 @@ class Lang:
         if ind.kind == "percent":
             return self.pct(v, None)
         if ind.kind == "money":
-            text = self.num(v, 0)
-            return f"{text} {self.t['money_unit']}" if unit else text
+            return self.money(v, full=unit)
         if ind.kind in ("area", "average"):
             text = self.num(v, ind.decimals)
         else:

@@ -32,6 +32,7 @@ class Fig:
     line: str
     quote: str
     surface: str
+    mention: str = ""
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Report:
     months: int | None
     short: str
     label: str = ""
+    partial: bool = False   # issued before its period ended: the figures cover part of it
 
     def get(self, key: str) -> str:
         return self.row.get(key, "") or ""
@@ -85,6 +87,20 @@ def slug_of(report_id: str) -> str:
     if slug != report_id or not slug:
         slug = f"{slug or 'r'}-{hashlib.sha256(report_id.encode('utf-8')).hexdigest()[:8]}"
     return slug
+
+
+def _date_parts(text: str) -> tuple[int, ...]:
+    m = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", text or "")
+    return tuple(int(g) for g in m.groups() if g) if m else ()
+
+
+def is_partial(issue_date: str, period_end: str) -> bool:
+    """The report was issued before its period ended, compared at the issue date's precision
+    ("2023-06" against "2023-06-30" is not before; "2020-10-30" against "2020-12-31" is)."""
+    issued, end = _date_parts(issue_date), _date_parts(period_end)
+    if not issued or not end:
+        return False
+    return issued < end[:len(issued)]
 
 
 def _months(start: str, end: str) -> int | None:
@@ -134,7 +150,8 @@ class Corpus:
             short, _ = split_locality(row.get("locality", "") or "")
             self.reports.append(Report(rid, row, slug_of(rid), level,
                                        _months(row.get("period_start", ""), row.get("period_end", "")),
-                                       short or row.get("district", "") or row.get("province", "") or rid))
+                                       short or row.get("district", "") or row.get("province", "") or rid,
+                                       partial=is_partial(row.get("issue_date", ""), row.get("period_end", ""))))
         self.reports.sort(key=lambda r: (LEVEL_RANK.get(r.level, 9), -(r.months or 0), r.get("province"),
                                          r.short, r.get("period_start"), r.id))
         ids = {r.id for r in self.reports}
@@ -149,7 +166,7 @@ class Corpus:
             if value is None or (rid, code) in self.values:
                 continue
             self.values[(rid, code)] = Fig(value, _dec(row.get("denominator", "")), row.get("line", ""),
-                                           row.get("quote", ""), row.get("surface", ""))
+                                           row.get("quote", ""), row.get("surface", ""), row.get("mention_id", ""))
         self.codes_reported = {code for _, code in self.values}
 
         findings = [f for f in read_table(processed_dir / "findings.csv")
@@ -164,6 +181,12 @@ class Corpus:
             self.findings_by_report[f.report_id].append(f)
             for code in f.codes or ("",):  # "" = the report as a whole
                 self.findings_by_fig[(f.report_id, code)].append(f)
+
+        # every number found in the text, by (report, line): the evidence a reconciliation reads
+        self.mentions: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for m in read_table(processed_dir / "mentions.csv"):
+            if m.get("report_id") in ids:
+                self.mentions[(m["report_id"], m.get("line", ""))].append(m)
 
         errors = read_table(processed_dir / "errors.csv")
         if report_ids:

@@ -34,6 +34,8 @@ Cite = Callable[[Report, Iterable[str]], list]
 class Sentence:
     text: str
     refs: list = field(default_factory=list)   # [(label, href)]
+    pairs: list = field(default_factory=list)  # [(Report, codes)]: the figures it states
+    flags: list = field(default_factory=list)  # [(label, href, title)]: their data-quality findings
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,8 @@ def report_sentences(corpus: Corpus, r: Report, lang: Lang, cite: Cite) -> list[
         if kf.group:
             done.add(kf.group)
         template = kf.vi if lang.code == "vi" else kf.en
-        out.append(Sentence(_FORMATTER.vformat(template, (), _placeholders(corpus, r, lang, kf)), cite(r, kf.cites)))
+        out.append(Sentence(_FORMATTER.vformat(template, (), _placeholders(corpus, r, lang, kf)), cite(r, kf.cites),
+                            pairs=[(r, kf.cites)]))
     return out
 
 
@@ -174,7 +177,8 @@ def comparisons(corpus: Corpus, lang: Lang, cite: Cite) -> tuple[list[Sentence],
     c, t = corpus, lang.t
     groups: dict[tuple, list[Report]] = defaultdict(list)
     for r in c.reports:
-        groups[(r.level, r.months)].append(r)
+        if not r.partial:   # a partial period is never compared with full periods
+            groups[(r.level, r.months)].append(r)
     metrics = [d for d in DERIVED if d.compare]
     out, singles = [], []
     for (level, months), members in sorted(groups.items(), key=lambda kv: (LEVEL_RANK.get(kv[0][0], 9), -(kv[0][1] or 0))):
@@ -192,7 +196,7 @@ def comparisons(corpus: Corpus, lang: Lang, cite: Cite) -> tuple[list[Sentence],
             metric = lang.derived_title(c.cb, d).lower() if d.per10k else f"{lang.formula(d)} ({t['computed']})"
             fmt = (lambda v: lang.num(v, 1)) if d.per10k else lang.pct
             if len(values) <= 6:
-                text = t["cmp_list"].format(group=group_label, n=len(members), metric=metric,
+                text = t["cmp_list"].format(group=group_label, reports=lang.plural("n_reports", len(members)), metric=metric,
                                             values=", ".join(f"{r.short} {fmt(v)}" for v, r in values))
             else:
                 ordered = sorted(values, key=lambda vr: (vr[0], vr[1].label))
@@ -207,5 +211,5 @@ def comparisons(corpus: Corpus, lang: Lang, cite: Cite) -> tuple[list[Sentence],
             if len(values) <= 6:
                 for _, r in values:
                     refs += cite(r, d.num[:1])
-            out.append(Sentence(text, refs))
+            out.append(Sentence(text, refs, pairs=[(r, corpus.derived_inputs(d)) for _, r in values]))
     return out, singles

@@ -35,7 +35,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from grassroots import tables as table_schema
-from grassroots.brief import narrative
+from grassroots.brief import narrative, policy
 from grassroots.brief.charts import chart_rates, theme_charts
 from grassroots.brief.language import LANGS, TEXT, Lang, kind_name
 from grassroots.brief.model import (
@@ -51,6 +51,7 @@ from grassroots.brief.model import (
     listed,
 )
 from grassroots.brief.narrative import MAX_SENTENCE_REPORTS, Sentence
+from grassroots.brief.reconcile import Reconciliation, reconcile
 from grassroots.brief.workbook import TABLE_ORDER, XLSX_NAME, build_xlsx, xlsx_key, xlsx_plan
 from grassroots.codebook import Derived, Indicator
 from grassroots.paths import PACKAGE_DIR
@@ -101,6 +102,34 @@ class Table:
     notes: list = field(default_factory=list)
     id: str = ""
     cls: str = ""
+    parts: list = field(default_factory=list)   # print only: the table cut into narrower tables
+
+
+PRINT_LEAD = 3      # columns repeated in every printed part (report, level, period)
+PRINT_COLS = 5      # value columns per printed part: an A4 page holds them at 7.5 pt
+
+
+def print_parts(tb: Table, caption: str) -> list[Table]:
+    """A wide table as narrower tables for print, each repeating the leading columns; gap rows
+    (one cell across the table) are kept whole."""
+    n = len(tb.headers) - PRINT_LEAD
+    if n <= PRINT_COLS + 1:
+        return []
+    k = -(-n // PRINT_COLS)
+    per = -(-n // k)
+    out = []
+    for i in range(k):
+        cols = list(range(PRINT_LEAD)) + list(range(PRINT_LEAD + i * per, min(PRINT_LEAD + (i + 1) * per, len(tb.headers))))
+        rows = []
+        for row in tb.rows:
+            if len(row.cells) == 1:
+                g = row.cells[0]
+                rows.append(Row([Cell(g.text, cls=g.cls, colspan=len(cols))], cls=row.cls))
+            else:
+                rows.append(Row([row.cells[j] for j in cols], cls=row.cls))
+        out.append(Table(caption.format(title=tb.caption, i=i + 1, k=k), [tb.headers[j] for j in cols], rows,
+                         cls=tb.cls.replace("hidden-caption", "").strip()))
+    return out
 
 
 
@@ -131,11 +160,12 @@ class BriefBuilder:
         self.sources = Sources(corpus)
         self.listed_reports: set[str] = set()
         self._label_reports()
+        self.recs = reconcile(corpus)
 
     def _label_reports(self) -> None:
         labels = {}
         for r in self.c.reports:
-            r.label = f"{r.short} · {self.lang.period_short(r)}"
+            r.label = f"{r.short} · {self.period(r)}"
             labels.setdefault(r.label, []).append(r)
         for label, reports in labels.items():
             if len(reports) > 1:
@@ -143,6 +173,14 @@ class BriefBuilder:
                     r.label = f"{label} ({r.id})"
 
     # ---- helpers
+    def period(self, r: Report) -> str:
+        """The period as written ("2020"), marked when the report covers part of it only."""
+        return self.lang.period_short(r) + (self.t["partial_mark"] if r.partial else "")
+
+    def partial_note(self, r: Report) -> str:
+        return self.t["partial_note"].format(date=self.lang.date_phrase(r.get("issue_date")),
+                                             end=self.lang.date(r.get("period_end")))
+
     def report_cell(self, r: Report) -> Cell:
         href = f"#rep-{r.slug}" if r.id in self.listed_reports else ""
         return Cell(r.label, th=True, href=href, cls="rowhead")
@@ -155,6 +193,18 @@ class BriefBuilder:
                     seen.add(f.n)
                     out.append((str(f.n), f"#dq-{f.n}", self.message(f)))
         return out
+
+    def flag_sentence(self, s: Sentence) -> None:
+        seen = set()
+        for r, codes in s.pairs:
+            for flag in self.flags_for(r, codes):
+                if flag[0] not in seen:
+                    seen.add(flag[0])
+                    s.flags.append(flag)
+        s.flags.sort(key=lambda f: int(f[0]) if f[0].isdigit() else 0)
+
+    def chart_flags(self, r: Report, codes: Iterable[str]) -> list:
+        return self.flags_for(r, codes)
 
     def plain_number(self, text: str) -> str:
         """A bare number from findings.csv ("94.11") in the brief's style ("94,11"); other text as is."""
@@ -172,7 +222,7 @@ class BriefBuilder:
         f = self.c.fig(r, code)
         flags = self.flags_for(r, [code])
         if f is None:
-            return Cell(self.t["not_reported"], cls="nr" + (" flag" if flags else ""), flags=flags)
+            return Cell(self.t["not_reported"], cls="num nr" + (" flag" if flags else ""), flags=flags)
         return Cell(self.lang.fig(ind, f), cls="num" + (" flag" if flags else ""),
                     href=self.sources.href(r, code), flags=flags)
 
@@ -181,12 +231,108 @@ class BriefBuilder:
         flags = self.flags_for(r, self.c.derived_inputs(d))
         title = self.lang.formula(d) if not d.per10k else ""
         if value is None:
-            return Cell(self.t["cannot_compute"], cls="computed na" + (" flag" if flags else ""), title=title, flags=flags)
+            return Cell(self.t["cannot_compute"], cls="num computed na" + (" flag" if flags else ""), title=title, flags=flags)
         text = self.lang.num(value, 1) if d.per10k else self.lang.pct(value)
         return Cell(text, cls="num computed" + (" flag" if flags else ""), title=title, flags=flags)
 
     def links(self, names: list[str]) -> str:
         return ", ".join(f"{n}.csv" for n in names) + f", {XLSX_NAME}"
+
+    # ---- reconciliation of totals with their parts
+    def part_name(self, code: str) -> str:
+        name = self.t["part_names"].get(code)
+        return name if name else self.lang.title(self.c.cb.indicators[code]).lower()
+
+    def reconciliation_text(self, rec: Reconciliation) -> str:
+        lang, t = self.lang, self.t
+        n = lambda v: lang.num(v, 0)  # noqa: E731
+        names = t["reading_names"]
+        readings = []
+        for x in rec.readings:
+            parts = " + ".join(f"{n(v)} {self.part_name(c)}" for c, v in x.parts)
+            key = "rec_reading" if rec.likely is not None else "rec_reading_total"
+            readings.append(t[key].format(name=names.get(x.check) or names[""], parts=parts, total=n(x.total)))
+        joined = t["rec_and"].join(readings) if len(readings) <= 2 else ", ".join(readings)
+        if rec.likely is not None:
+            verb = t["rec_verb"]["1" if len(readings) == 1 else "2" if len(readings) == 2 else "many"]
+            typo = t["rec_typo"].format(reported=n(rec.reported), likely=n(rec.likely)) if rec.one_digit else ""
+            text = t["rec_likely"].format(reported=n(rec.reported), likely=n(rec.likely), readings=joined,
+                                          verb=verb, typo=typo)
+        else:
+            text = t["rec_none"].format(reported=n(rec.reported), readings=joined)
+        for i in rec.inside:
+            f_part, f_host = self.c.fig(rec.report, i.part), self.c.fig(rec.report, i.host)
+            ind_part, ind_host = self.c.cb.indicators[i.part], self.c.cb.indicators[i.host]
+            text += " " + t["rec_inside"].format(pv=n(f_part.value), part=self.part_name(i.part), hv=n(f_host.value),
+                                                 host=self.part_name(i.host), rest=n(i.rest), line=i.line,
+                                                 pvu=lang.fig(ind_part, f_part, unit=True),
+                                                 hvu=lang.fig(ind_host, f_host, unit=True))
+        return text + " " + t["rec_kept"].format(reported=n(rec.reported))
+
+    def reconciliations(self) -> list[dict]:
+        out = []
+        for rec in self.recs:
+            flags = [(str(f.n), f"#dq-{f.n}", self.message(f)) for f in rec.findings]
+            out.append({"id": rec.anchor, "who": rec.report.label, "text": self.reconciliation_text(rec),
+                        "flags": flags, "report": rec.report.id})
+        return out
+
+    # ---- 0. executive summary
+    def executive_summary(self, findings: dict, frame: dict) -> list[Sentence]:
+        """A few observations across the reports, each comparing only like with like: reports at
+        the same level with the same full period length, or a report's stated rate with the rate
+        recomputed from its own counts; what is not comparable is said so."""
+        c, lang, t = self.c, self.lang, self.t
+        if not c.reports:
+            return []
+        out = []
+        groups = Counter((r.level, r.months) for r in c.reports if not r.partial)
+        partial = [r for r in c.reports if r.partial]
+        scope = t["exec_scope"].format(
+            reports=lang.plural("n_reports", len(c.reports)),
+            groups="; ".join(t["exec_group"].format(reports=lang.plural("n_reports", n), group=lang.group(lv, m)[:1].lower() + lang.group(lv, m)[1:])
+                             for (lv, m), n in sorted(groups.items(), key=lambda kv: (LEVEL_RANK.get(kv[0][0], 9), -(kv[0][1] or 0)))),
+            partial=t["exec_partial"].format(list=", ".join(r.label for r in partial)) if partial else "")
+        out.append(Sentence(scope))
+        if findings["comparisons"]:
+            for s in findings["comparisons"][:3]:
+                out.append(Sentence(t["exec_fair"].format(text=s.text), s.refs, s.pairs, s.flags))
+        else:
+            out.append(Sentence(t["exec_no_fair"]))
+        # stated rates against the rates recomputed from the same report's counts
+        # a stated rate is set beside a recomputed one only when they share a definition (they agree
+        # within a point); otherwise the brief says the stated rate is not that rate
+        items, pairs, apart = [], [], []
+        for r in c.reports:
+            by_after: dict[str, list] = {}
+            for d in DERIVED:
+                if d.after and not d.per10k and d.compare and c.derived(r, d) is not None and c.fig(r, d.after):
+                    by_after.setdefault(d.after, []).append(d)
+            for after, ds in by_after.items():
+                stated = c.fig(r, after).value
+                close = [d for d in ds if abs(c.derived(r, d) - stated) <= 1]
+                for d in close or ds:
+                    num, den = c.parts(r, d)
+                    fmt = dict(label=r.label, stated=lang.pct(stated, None), num=lang.num(num, 0), den=lang.num(den, 0),
+                               value=lang.pct(c.derived(r, d)), formula=lang.formula(d))
+                    (items if close else apart).append(t["exec_rate_item" if close else "exec_rate_apart"].format(**fmt))
+                    pairs.append((r, [after] + c.derived_inputs(d)))
+        if items or apart:
+            text = t["exec_rates"].format(items="; ".join(items[:8])) if items else ""
+            if apart:
+                text = (text + " " if text else "") + t["exec_rates_apart"].format(items="; ".join(apart[:8]))
+            s = Sentence(text, pairs=pairs)
+            self.flag_sentence(s)
+            out.append(s)
+        for rec in self.recs[:3]:
+            text = t["exec_reconcile"].format(label=rec.report.label,
+                                              title=lang.title(c.cb.indicators[rec.code]).lower(),
+                                              reported=lang.num(rec.reported, 0),
+                                              likely=lang.num(rec.likely, 0) if rec.likely is not None else "?")
+            out.append(Sentence(text, [(t["rec_check"], f"#{rec.anchor}")],
+                                flags=[(str(f.n), f"#dq-{f.n}", self.message(f)) for f in rec.findings]))
+        out.append(Sentence(frame["basis_summary"]))
+        return out
 
     # ---- 1. scope
     def scope(self) -> dict:
@@ -198,8 +344,10 @@ class BriefBuilder:
         provinces = {r.get("province") for r in reports if r.get("province")}
         dates = [r.get("issue_date") for r in reports if re.match(r"^\d{4}", r.get("issue_date"))]
         newest = max(dates) if dates else ""
-        summary = t["scope_summary"].format(n=lang.num(Decimal(len(reports)), 0), m=lang.num(Decimal(len(localities)), 0),
-                                            p=lang.num(Decimal(len(provinces)), 0), date=lang.date_phrase(newest))
+        summary = t["scope_summary"].format(reports=lang.plural("n_reports", len(reports)),
+                                            localities=lang.plural("n_localities", len(localities)),
+                                            provinces=lang.plural("n_provinces", len(provinces)),
+                                            date=lang.date_phrase(newest))
         if not newest:
             summary = summary.rsplit(".", 2)[0] + ". " + t["scope_no_date"]
         tables = []
@@ -222,8 +370,10 @@ class BriefBuilder:
                 Cell(r.get("locality") or r.short, th=True, id=f"rep-{r.slug}", cls="rowhead",
                      flags=self.flags_for(r, [""])),  # findings on the report as a whole
                 Cell(r.get("district") or "—"), Cell(r.get("province") or "—"), Cell(unit_2025),
-                Cell(lang.level(r.level)), Cell(lang.period_short(r)),
-                Cell(lang.report_type(r.get("report_type"))), Cell(lang.date(r.get("issue_date")) or "—"),
+                Cell(lang.level(r.level)), Cell(self.period(r), cls="partial" if r.partial else ""),
+                Cell(lang.report_type(r.get("report_type"))),
+                Cell(t["basis"][policy.legal_basis(r.get("period_start"), r.get("period_end"))]),
+                Cell(lang.date(r.get("issue_date")) or "—"),
                 Cell(r.get("doc_number") or "—"), Cell(r.id, cls="code"),
             ]))
         notes = []
@@ -231,7 +381,7 @@ class BriefBuilder:
             notes.append(t["truncated_plain"].format(shown=len(shown), total=len(reports), links=self.links(["reports"])))
         reports_table = Table(t["reports_table"], [Header(t[k]) for k in (
             "col_locality", "col_district", "col_province", "col_unit_2025", "col_level", "col_period", "col_type",
-            "col_issue_date", "col_doc", "col_report_id")], rows, notes, id="reports-table")
+            "col_legal_basis", "col_issue_date", "col_doc", "col_report_id")], rows, notes, id="reports-table")
         selected = t["scope_selected"].format(ids=", ".join(c.selected_ids)) if c.selected_ids else ""
         return {"summary": summary, "tables": tables, "reports": reports_table, "selected": selected}
 
@@ -282,7 +432,7 @@ class BriefBuilder:
         inds = [ind for ind in c.themes[theme] if ind.code in c.codes_reported]
         missing = [lang.title(ind) for ind in c.themes[theme] if ind.code not in c.codes_reported]
         out = {"id": f"theme-{theme}", "title": title, "table": None, "summary": None, "charts": [],
-               "notes": [], "findings": [], "more_findings": ""}
+               "notes": [], "findings": [], "more_findings": "", "checks": []}
         if not inds or not c.reports:
             out["notes"].append(t["theme_empty"])
             return out
@@ -311,13 +461,14 @@ class BriefBuilder:
                                       cls="gap")], cls="gap"))
                 continue
             r = spec
-            cells = [self.report_cell(r), Cell(lang.level(r.level)), Cell(lang.period_short(r))]
+            cells = [self.report_cell(r), Cell(lang.level(r.level)), Cell(self.period(r), cls="partial" if r.partial else "")]
             for col in columns:
                 cells.append(self.fig_cell(r, col.code) if isinstance(col, Indicator) else self.derived_cell(r, col))
             rows.append(Row(cells))
         if missing:
             notes.append(t["not_in_any"].format(titles="; ".join(missing)))
         out["table"] = Table(title, headers, rows, notes, id=f"table-{theme}", cls="figures hidden-caption")
+        out["table"].parts = print_parts(out["table"], t["print_part"])
         # findings concerning the figures in this table
         seen, flagged = set(), []
         for r in shown:
@@ -330,6 +481,10 @@ class BriefBuilder:
         out["findings"] = [(f.n, f"#dq-{f.n}", self.by_report_label(f), self.message(f)) for f in flagged[:20]]
         if len(flagged) > 20:
             out["more_findings"] = t["more_findings"].format(n=len(flagged) - 20)
+        theme_codes = {ind.code for ind in inds}
+        shown_ids = {r.id for r in shown}
+        out["checks"] = [x for x, rec in zip(self.reconciliations(), self.recs, strict=True)
+                         if rec.code in theme_codes and rec.report.id in shown_ids][:10]
         if len(c.reports) > MAX_SUMMARY_THRESHOLD:
             out["summary"] = self.theme_summary(theme, inds, [d for d in DERIVED if d.theme == theme])
         charts_reports = [r for r in shown][:MAX_CHART_REPORTS]
@@ -384,25 +539,37 @@ class BriefBuilder:
 
     def findings_section(self) -> dict:
         c, lang, t = self.c, self.lang, self.t
-        out = {"per_report": [], "comparisons": [], "intro": "", "not_compared": "", "chart": None,
+        out = {"per_report": [], "comparisons": [], "intro": "", "not_compared": "", "chart": None, "partial": "",
                "no_comparison": ""}
         if not c.reports:
             return out
         if len(c.reports) <= MAX_SENTENCE_REPORTS:
             for r in c.reports:
                 sentences = narrative.report_sentences(c, r, lang, self.refs) or [Sentence(t["nothing_headline"])]
+                for s in sentences:
+                    self.flag_sentence(s)
                 head = f"{r.label} — {lang.level(r.level)}, {lang.report_type(r.get('report_type'))}"
                 out["per_report"].append({"label": head, "href": f"#rep-{r.slug}" if r.id in self.listed_reports else "",
-                                          "sentences": sentences})
+                                          "sentences": sentences,
+                                          "note": self.partial_note(r) if r.partial else "",
+                                          "checks": [x for x in self.reconciliations() if x["report"] == r.id]})
         else:
             out["intro"] = t["aggregate_intro"].format(n=lang.num(Decimal(len(c.reports)), 0), max=MAX_SENTENCE_REPORTS)
         # fair comparisons: same level and same period length
         out["comparisons"], singles = narrative.comparisons(c, lang, self.refs)
+        for s in out["comparisons"]:
+            self.flag_sentence(s)
         if not out["comparisons"]:
             out["no_comparison"] = t["no_comparison"]
         if singles and len(c.reports) <= MAX_SENTENCE_REPORTS:
             out["not_compared"] = t["not_compared"].format(list="; ".join(
                 f"{r.label} ({lang.level(r.level)}, {lang.period_length(r.months)})" for r in singles))
+        partial = [r for r in c.reports if r.partial]
+        if partial:
+            out["partial"] = t["partial_excluded"].format(list="; ".join(
+                t["partial_item"].format(label=r.label, date=lang.date_phrase(r.get("issue_date")),
+                                         end=lang.date(r.get("period_end"))) for r in partial[:20])
+                + (" …" if len(partial) > 20 else ""))
         # the overview chart: reports with the most computed rates first
         series = [d for d in DERIVED if d.chart]
         have = [(sum(1 for d in series if c.derived(r, d) is not None), r) for r in c.reports]
@@ -412,17 +579,17 @@ class BriefBuilder:
             chart_reports = [r for _, r in have if r.id in chosen]
         else:
             chart_reports = [r for _, r in have]
-        out["chart"] = chart_rates(c, chart_reports, lang, len(have))
+        out["chart"] = chart_rates(c, chart_reports, lang, len(have), self.chart_flags)
         return out
 
     # ---- 5. data quality
     def quality(self) -> dict:
         c, lang, t = self.c, self.lang, self.t
         sev = Counter(f.severity or "—" for f in c.findings)
-        sev_text = ", ".join(f"{lang.num(Decimal(n), 0)} {t['severity'].get(s, s)}" for s, n in
+        sev_text = ", ".join(f"{t['severity'].get(s, s)}: {lang.num(Decimal(n), 0)}" for s, n in
                              sorted(sev.items(), key=lambda kv: (SEVERITY_RANK.get(kv[0], 3), kv[0])))
-        summary = t["quality_summary"].format(f=lang.num(Decimal(len(c.findings)), 0), sev=sev_text or "—",
-                                              e=lang.num(Decimal(len(c.errors)), 0))
+        summary = t["quality_summary"].format(findings=lang.plural("n_findings", len(c.findings)), sev=sev_text or "—",
+                                              files=lang.plural("n_files_failed", len(c.errors)))
         rows = []
         for f in c.findings[:MAX_FINDINGS]:
             r = c.by_id.get(f.report_id)
@@ -460,6 +627,7 @@ class BriefBuilder:
         errors = Table(t["quality_errors"], [Header(t["col_report_id"]), Header(t["col_stage"]), Header(t["col_error"])],
                        erows, enotes, id="errors-table", cls="hidden-caption") if erows else None
         return {"summary": summary if (c.findings or c.errors) else t["quality_none"], "findings": findings,
+                "reconciliations": self.reconciliations(),
                 "errors": errors, "errors_none": t["errors_none"] if not c.errors else ""}
 
     # ---- 6. caveats
@@ -481,6 +649,9 @@ class BriefBuilder:
             out.append(t["caveat_denominators"])
         if "context.population" in c.codes_reported:
             out.append(t["caveat_population"])
+        partial = [r for r in c.reports if r.partial]
+        if partial:
+            out.append(t["caveat_partial"].format(list="; ".join(r.label for r in partial[:20])))
         if any(r.level in ("district", "commune") for r in c.reports):
             out.append(t["caveat_2025"])
         out.append(t["caveat_extraction"])
@@ -489,33 +660,75 @@ class BriefBuilder:
     # ---- 7. instruments and models
     def instruments(self) -> dict:
         c, lang, t = self.c, self.lang, self.t
+        frame = self.policy_frame()
         if not c.citations:
-            return {"intro": t["instruments_none"], "table": None}
-        by_inst: dict[str, dict] = {}
-        for row in c.citations:
-            key = row.get("canonical_id") or " ".join(x for x in (row.get("kind"), row.get("number"), row.get("year")) if x)
-            entry = by_inst.setdefault(key, {"row": row, "reports": {}})
-            entry["reports"].setdefault(row["report_id"], row.get("line", ""))
-        ranked = sorted(by_inst.items(), key=lambda kv: (-len(kv[1]["reports"]), kv[0]))
+            return {"intro": t["instruments_none"], "table": None, **frame}
+        insts = policy.cited_instruments(c.citations)
+        ranked = sorted(insts, key=lambda i: (-len(i.reports), not i.registered, i.issue_date or "9999", i.label))
         citing = sorted({row["report_id"] for row in c.citations}, key=lambda rid: c.order.get(rid, 0))
         matrix = [c.by_id[rid] for rid in citing] if len(citing) <= MAX_INSTRUMENT_MATRIX else []
-        headers = [Header(t["col_instrument"]), Header(t["col_kind"]), Header(t["col_number"]), Header(t["col_year"]),
-                   Header(t["col_cited_by"], cls="num")] + [Header(r.label, cls="center") for r in matrix]
+        headers = [Header(t["col_instrument"]), Header(t["col_kind"]), Header(t["col_title"]), Header(t["col_date"]),
+                   Header(t["col_registry"]), Header(t["col_cited_by"], cls="num")] + \
+                  [Header(r.label, cls="center") for r in matrix]
         rows = []
-        for key, entry in ranked[:MAX_INSTRUMENTS]:
-            row = entry["row"]
-            cells = [Cell(key, th=True, cls="code"), Cell(kind_name(row.get("kind", ""), lang.code)), Cell(row.get("number", "")),
-                     Cell(row.get("year", "")), Cell(lang.num(Decimal(len(entry["reports"])), 0), cls="num")]
+        for inst in ranked[:MAX_INSTRUMENTS]:
+            differs = inst.disagreements()
+            if not inst.registered:
+                check, cls = t["registry_absent"], "nr"
+            elif differs:
+                check = "; ".join(t["registry_differs"].format(
+                    cited=lang.date(d), reports=", ".join(c.by_id[rid].label for rid in rids if rid in c.by_id),
+                    date=lang.date(inst.issue_date)) for d, rids in differs)
+                cls = "flag"
+            else:
+                check, cls = t["registry_ok"], ""
+            cells = [Cell(inst.label, th=True, cls="code"), Cell(kind_name(inst.kind, lang.code)),
+                     Cell(inst.title(lang.code) or "—", cls="" if inst.registered else "nr"),
+                     Cell(lang.date(inst.issue_date) or "—", cls="date"), Cell(check, cls=cls),
+                     Cell(lang.num(Decimal(len(inst.reports)), 0), cls="num")]
             for r in matrix:
-                line = entry["reports"].get(r.id)
+                line = inst.reports.get(r.id)
                 cells.append(Cell("✓ " + t["line_ref"].format(line=line) if line is not None else "·",
                                   cls="center" + ("" if line is not None else " nr")))
             rows.append(Row(cells))
-        notes = [t["instruments_ranked"]]
+        notes = [t["instruments_ranked"], t["instruments_dates"]]
         if len(ranked) > MAX_INSTRUMENTS:
             notes.append(t["truncated_plain"].format(shown=MAX_INSTRUMENTS, total=len(ranked), links=self.links(["citations"])))
-        intro = t["instruments_intro"].format(n=lang.num(Decimal(len(ranked)), 0), r=lang.num(Decimal(len(citing)), 0))
-        return {"intro": intro, "table": Table(t["sec_instruments"], headers, rows, notes, id="instruments-table")}
+        intro = t["instruments_intro"].format(instruments=lang.plural("n_instruments", len(ranked)),
+                                              reports=lang.plural("n_reports", len(citing)))
+        table = Table(t["sec_instruments"], headers, rows, notes, id="instruments-table")
+        return {"intro": intro, "table": table, **frame}
+
+    def policy_frame(self) -> dict:
+        """The timeline of the reports against the legal milestones, and each report's legal basis."""
+        c, lang, t = self.c, self.lang, self.t
+        events = []   # (date, order, event, what)
+        for inst, role in policy.milestones():
+            what = f"{kind_name(inst.kind, lang.code)} {inst.label}: {inst.title(lang.code)}"
+            events.append((inst.issue_date, 0, t["event_issued"] if role == "qcdc" else t["event_issued_dan_van"], what, ""))
+            if (inst.kind, inst.number) == ("Luật", "10"):
+                events.append((policy.LAW_IN_FORCE, 0, t["event_in_force"], what, ""))
+        for r in c.reports[:MAX_TABLE_ROWS]:
+            if r.get("period_start"):
+                what = t["event_period_what"].format(label=r.label, start=lang.date(r.get("period_start")),
+                                                     end=lang.date(r.get("period_end")))
+                events.append((r.get("period_start"), 1, t["event_period"], what, "report"))
+            if r.get("issue_date"):
+                events.append((r.get("issue_date"), 2, t["event_report_issued"], r.label, "report"))
+        events.sort(key=lambda e: (e[0], e[1], e[3]))
+        rows = [Row([Cell(lang.date(d), th=True, cls="rowhead date"), Cell(ev), Cell(what)], cls=kind)
+                for d, _, ev, what, kind in events]
+        timeline = Table(t["timeline_title"], [Header(t["col_date"]), Header(t["col_event"]), Header(t["col_what"])],
+                         rows, [t["timeline_note"]], id="timeline-table", cls="timeline")
+        bases = Counter(policy.legal_basis(r.get("period_start"), r.get("period_end")) for r in c.reports)
+        law_cited = [i for i in policy.cited_instruments(c.citations)
+                     if i.registered and (i.kind, i.number.lstrip("0")) in (("Luật", "10"), ("Nghị định", "59"))]
+        parts = [t["basis_count"].format(reports=lang.plural("n_reports", n), basis=t["basis"][b])
+                 for b, n in sorted(bases.items(), key=lambda kv: ("ordinance", "transition", "law", "").index(kv[0]))]
+        summary = t["basis_summary"].format(date=lang.date(policy.LAW_IN_FORCE), parts="; ".join(parts))
+        summary += " " + (t["law_cited"].format(list=", ".join(i.label for i in law_cited)) if law_cited
+                          else t["law_not_cited_before"] if set(bases) == {"ordinance"} else t["law_not_cited"])
+        return {"timeline": timeline, "basis_summary": summary}
 
     def models(self) -> dict:
         c, lang, t = self.c, self.lang, self.t
@@ -538,8 +751,8 @@ class BriefBuilder:
         ftable = Table(t["models_by_field"], [Header(t["col_field"]), Header(t["col_models"], cls="num")],
                        [Row([Cell(lang.t["fields"].get(k, k)), Cell(lang.num(Decimal(n), 0), cls="num")])
                         for k, n in sorted(fields.items(), key=lambda kv: (-kv[1], kv[0]))], cls="compact")
-        intro = t["models_intro"].format(n=lang.num(Decimal(len(models)), 0),
-                                         r=lang.num(Decimal(len({m['report_id'] for m in models})), 0))
+        intro = t["models_intro"].format(models=lang.plural("n_models", len(models)),
+                                         reports=lang.plural("n_reports", len({m['report_id'] for m in models})))
         return {"intro": intro, "table": table, "fields": ftable}
 
     # ---- 8. provenance
@@ -594,9 +807,14 @@ class BriefBuilder:
     def methods(self) -> list[str]:
         c, lang, t = self.c, self.lang, self.t
         formulas = "; ".join(f"{lang.derived_title(c.cb, d)} = {lang.formula(d)}" for d in DERIVED if not d.per10k)
-        return [m.format(corrections=lang.num(Decimal(c.n_corrections), 0),
-                         indicators=len(c.cb.indicators), themes=len(c.cb.themes), formulas=formulas)
-                for m in t["methods"]]
+        out = [m.format(corrections=lang.num(Decimal(c.n_corrections), 0),
+                        indicators=len(c.cb.indicators), themes=len(c.cb.themes), formulas=formulas)
+               for m in t["methods"]]
+        accuracy = {k: lang.num(Decimal(v), 3) for k, v in t["accuracy"].items()}
+        out.insert(2, t["methods_accuracy"].format(**accuracy))
+        out.insert(len(out) - 1, t["methods_reconcile"])
+        out.insert(len(out) - 1, t["methods_comparable"])
+        return out
 
     # ---- everything
     def context(self, raw_checks: dict[str, str], sidecars: dict[str, dict], version: str) -> dict:
@@ -606,19 +824,20 @@ class BriefBuilder:
         findings = self.findings_section()
         quality = self.quality()
         instruments = self.instruments()
+        summary = self.executive_summary(findings, instruments)
         models = self.models()
         provenance = self.provenance_reports(raw_checks, sidecars)
         sources = self.sources_table()  # last: collects every figure shown above
         dates = [r.get("issue_date") for r in c.reports if re.match(r"^\d{4}", r.get("issue_date"))]
-        sections = [("scope", t["sec_scope"]), ("findings", t["sec_findings"]), ("tables", t["sec_tables"]),
+        sections = [("summary", t["sec_summary"]), ("scope", t["sec_scope"]), ("findings", t["sec_findings"]), ("tables", t["sec_tables"]),
                     ("quality", t["sec_quality"]), ("caveats", t["sec_caveats"]),
                     ("instruments", t["sec_instruments"]), ("models", t["sec_models"]),
                     ("sources", t["sec_sources"]), ("methods", t["sec_methods"])]
         return {
             "lang": lang.code, "t": t, "title": self.title,
-            "subtitle": t["subtitle"].format(n=lang.num(Decimal(len(c.reports)), 0)),
+            "subtitle": t["subtitle"].format(reports=lang.plural("n_local_reports", len(c.reports))),
             "other_langs": [(code, f"brief-{code}.html", t["other_lang"]) for code in self.other_langs],
-            "sections": sections, "scope": scope, "findings": findings, "themes": themes,
+            "sections": sections, "scope": scope, "summary": summary, "findings": findings, "themes": themes,
             "quality": quality, "caveats": self.caveats(), "instruments": instruments, "models": models,
             "sources": sources, "provenance": provenance, "methods": self.methods(),
             "code_version": t["code_version"].format(v=version), "version": version,
@@ -774,8 +993,8 @@ def build_briefs(processed_dir: Path, reports_dir: Path, raw_dir: Path | None = 
                  "size": _human_size(sizes[f"briefs/brief-{code}.html"])} for code in langs],
         tables=tables_info, xlsx={"href": f"data/{XLSX_NAME}", "size": _human_size(sizes[f"data/{XLSX_NAME}"]),
                                   "notes": xlsx_note},
-        n_reports_vi=TEXT["vi"]["index_reports"].format(n=Lang("vi").num(Decimal(len(corpus.reports)), 0)),
-        n_reports_en=TEXT["en"]["index_reports"].format(n=Lang("en").num(Decimal(len(corpus.reports)), 0)),
+        n_reports_vi=Lang("vi").plural("index_reports", len(corpus.reports)),
+        n_reports_en=Lang("en").plural("index_reports", len(corpus.reports)),
         version=version,
         newest_vi=Lang("vi").date_phrase(max(dates)) if dates else "",
         newest_en=Lang("en").date_phrase(max(dates)) if dates else "",
