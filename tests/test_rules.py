@@ -150,3 +150,49 @@ def test_docs_list_every_output_table():
     for name, table in tables.TABLES.items():
         assert f"### `{name}.csv`: {table.en} / {table.vi}" in text
         assert all(f"| `{c}`" in text for c in table.columns)
+
+
+@pytest.mark.slow
+def test_a_new_indicator_is_one_yaml_entry_through_the_whole_pipeline(tmp_path):
+    """One codebook entry and one key_findings entry, added to a copy of the package, and nothing
+    else: `pipeline all` on the seeds extracts the figure, validates it, and both briefs show it in
+    their tables and key findings; the docs generator lists it."""
+    import os
+    import subprocess
+    import sys
+
+    root = tmp_path / "repo"
+    shutil.copytree(ROOT / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    rules = root / "src" / "grassroots" / "rules"
+    donors = {"title_vi": "Số đơn vị ủng hộ phòng, chống dịch", "title_en": "Units donating to the COVID-19 response",
+              "unit": "đơn vị", "kind": "count", "description": "Organisations that donated to the COVID-19 response.",
+              "rules": [{"units": ["đơn vị"], "after": [r"^\s*ủng hộ phòng"]}]}
+    sentence = {"when": "democracy.covid_donors", "vi": "{Loc} có {value} đơn vị ủng hộ phòng, chống dịch.",
+                "en": "In {loc}, {value} organisations donated to the COVID-19 response."}
+    edit(rules, "codebook", lambda data: (data["indicators"].update({"democracy.covid_donors": donors}),
+                                          data["key_findings"].append(sentence)))
+    env = dict(os.environ, PYTHONPATH=str(root / "src"), RAW_DIR=str(ROOT / "data" / "raw"),
+               INTERIM_DIR=str(tmp_path / "i"), PROCESSED_DIR=str(tmp_path / "p"), REPORTS_DIR=str(tmp_path / "r"),
+               STRICT="0", JUPYTER_PLATFORM_DIRS="1", MPLBACKEND="Agg", IPYTHONDIR=str(tmp_path / "ipy"),
+               JUPYTER_CONFIG_DIR=str(tmp_path / "jc"), JUPYTER_DATA_DIR=str(tmp_path / "jd"),
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "jr"), MPLCONFIGDIR=str(tmp_path / "mpl"))
+    proc = subprocess.run([sys.executable, "-m", "grassroots.pipeline", "all", "--force"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+
+    indicators = pd.read_csv(tmp_path / "p" / "indicators.csv", dtype=str, keep_default_na=False)
+    got = indicators[indicators["indicator"] == "democracy.covid_donors"]
+    assert got[["report_id", "value", "unit", "line"]].values.tolist() == [["kbang_2020_qcdc", "90", "đơn vị", "35"]]
+    assert "Đã có 90 đơn vị ủng hộ phòng, chống dịch" in got.iloc[0]["quote"]
+    findings = pd.read_csv(tmp_path / "p" / "findings.csv", dtype=str, keep_default_na=False)
+    assert not (findings["indicators"] == "democracy.covid_donors").any()  # the suites know the code
+
+    en = (tmp_path / "r" / "briefs" / "brief-en.html").read_text(encoding="utf-8")
+    vi = (tmp_path / "r" / "briefs" / "brief-vi.html").read_text(encoding="utf-8")
+    assert "Units donating to the COVID-19 response" in en and "90 organisations donated to the COVID-19 response." in en
+    assert "Số đơn vị ủng hộ phòng, chống dịch" in vi and "có 90 đơn vị ủng hộ phòng, chống dịch." in vi
+
+    docs = subprocess.run([sys.executable, "-c", "from grassroots import codebook; print(codebook.markdown())"],
+                          env=env, capture_output=True, text=True, check=True).stdout
+    assert "| `democracy.covid_donors` | Số đơn vị ủng hộ phòng, chống dịch | Units donating to the COVID-19 response | đơn vị |" in docs
