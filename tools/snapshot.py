@@ -23,6 +23,7 @@ CORPORA = {
     "heldout": REPO / "tests/fixtures/heldout/raw",
     "heldout2": REPO / "tests/fixtures/heldout2/raw",
     "clean_corpus": REPO / "tests/fixtures/clean_corpus/raw",
+    "real-dev": REPO / "tests/fixtures/real-dev/raw",
 }
 TABLES = ["reports", "mentions", "indicators", "citations", "models"]
 
