@@ -398,3 +398,58 @@ def test_kernel_files_of_killed_runs_are_removed(monkeypatch, tmp_path):
         p.write_text("{}", encoding="utf-8")
     assert remove_stale_kernel_files() == 2
     assert sorted(tmp_path.iterdir()) == sorted(live)
+
+
+# (15) an edited raw file is not dropped silently ----------------------------------------------------
+
+def test_a_run_without_an_edited_raw_file_exits_with_its_own_code(monkeypatch, tmp_path, capsys):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    path = raw / SEEDS["bato"].name
+    path.write_bytes(path.read_bytes() + b"\n")
+    monkeypatch.setattr(driver, "run_stages", lambda *args, **kwargs: 3)  # the stages are not the point
+    assert run_driver(monkeypatch, tmp_path, raw, STRICT="0") == driver.EXIT_EDITED
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith(
+        f"error: 1 raw file(s) changed since MANIFEST.sha256 were left out of the outputs (first: {path.name}: ")
+
+
+# (19) Ctrl-C ------------------------------------------------------------------------------------
+
+def test_ctrl_c_is_one_line(monkeypatch, tmp_path, capsys):
+    raw = seeds_only(tmp_path / "raw")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(driver, "run_stages", interrupted)
+    assert run_driver(monkeypatch, tmp_path, raw) == driver.EXIT_INTERRUPTED
+    err = [line for line in capsys.readouterr().err.splitlines() if not line.startswith("warning: ")]
+    assert err == ["interrupted: outputs are as before the step that was running; run again to finish"]
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_run_prints_one_line_and_leaves_no_kernel_files(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from grassroots.bench import make_corpus
+
+    raw = tmp_path / "raw"
+    make_corpus(RAW, raw, 120)
+    runtime = tmp_path / "runtime"
+    env = dict(os.environ, RAW_DIR=str(raw), INTERIM_DIR=str(tmp_path / "i"), PROCESSED_DIR=str(tmp_path / "p"),
+               REPORTS_DIR=str(tmp_path / "r"), WORKERS="1", JUPYTER_RUNTIME_DIR=str(runtime))
+    proc = subprocess.Popen([sys.executable, "-m", "grassroots.pipeline", "all"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(runtime.glob("gr-*.json")):
+        time.sleep(0.1)
+    time.sleep(2)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=120)
+    lines = [line for line in err.splitlines() if line.startswith(("interrupted", "Traceback", "error"))]
+    assert proc.returncode == driver.EXIT_INTERRUPTED, err
+    assert lines == ["interrupted: outputs are as before the step that was running; run again to finish"], err
+    assert not list(runtime.glob("gr-*"))

@@ -301,6 +301,8 @@ def _run_locked(stages: tuple[Stage, ...], dirs: Dirs, settings: dict, force: bo
             return EXIT_OUTPUT
         print(f"error: {exc.summary}", file=sys.stderr)
         return EXIT_STAGE
+    finally:
+        remove_stale_kernel_files(own=True)  # an interrupt can cut a kernel's shutdown short
     return 0
 
 

@@ -7,6 +7,7 @@ timings to stderr. All of that is removed or fixed before the executed notebook 
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import tempfile
@@ -181,16 +182,17 @@ def kernel_manager():
                               connection_file=f"{name}.json")
 
 
-def remove_stale_kernel_files() -> int:
+def remove_stale_kernel_files(own: bool = False) -> int:
     """Remove the connection files and sockets that kernels of killed runs left in Jupyter's
-    runtime directory (named gr-<pid of the run>-...: those whose run is gone)."""
+    runtime directory (named gr-<pid of the run>-...: those whose run is gone), and with ``own``
+    those of this process too (at its end, when an interrupt cut a kernel's shutdown short)."""
     from jupyter_core.paths import jupyter_runtime_dir
 
     runtime = Path(jupyter_runtime_dir())
     removed = 0
     for path in runtime.glob("gr-*-*") if runtime.is_dir() else ():
         pid = path.name.split("-")[1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and ((own and int(pid) == os.getpid()) or not _alive(int(pid))):
             path.unlink(missing_ok=True)
             removed += 1
     return removed
