@@ -453,3 +453,95 @@ def test_ctrl_c_during_a_run_prints_one_line_and_leaves_no_kernel_files(tmp_path
     assert proc.returncode == driver.EXIT_INTERRUPTED, err
     assert lines == ["interrupted: outputs are as before the step that was running; run again to finish"], err
     assert not list(runtime.glob("gr-*"))
+
+
+# fuzz: random names, sidecars and line mixes beside the seeds ------------------------------------
+
+LINES = ["Đã tiếp 12 lượt công dân.", "Tỷ lệ đạt 95,5%.", "", "=HYPERLINK(\"http://x\")", "@SUM(1)", "- gạch đầu dòng 3",
+         "1 " * 1200, "Kế hoạch số " * 2000, "x" * 25_000, "Dân số 60.208 khẩu", "\t\r", "ngày 13/45/2023"]
+SIDECARS = ["title: Báo cáo\n", "province: [1, 2]\n", "period_start: 2023-13-45\n", "title: [unclosed\n", "",
+            "- a list\n", "a: &a [x, x]\nb: [*a, *a]\n", alias_bomb(9, 9), "url: =cmd\n", "title: {a: 1}\n"]
+
+
+def fuzz_corpus_strategy():
+    from hypothesis import strategies as st
+
+    name = st.text(st.sampled_from(list("abcxyzÀàảđĐ ';-_()") + ["\n", "\udce9"]), min_size=1, max_size=12)
+    kind = st.sampled_from(["lines", "lines", "lines", "empty", "binary", "link", "fifo", "dir"])
+    report = st.tuples(name, st.sampled_from([".txt", ".md", ".TXT"]), kind,
+                       st.lists(st.sampled_from(LINES), max_size=6),
+                       st.one_of(st.none(), st.tuples(st.sampled_from([".yml", ".yaml"]), st.sampled_from(SIDECARS))))
+    orphan = st.tuples(name, st.sampled_from([".yml", ".yaml", ".YML"]), st.sampled_from(SIDECARS))
+    return st.tuples(st.lists(report, max_size=4), st.lists(orphan, max_size=2))
+
+
+@pytest.fixture(scope="module")
+def seed_tables(tmp_path_factory):
+    base = tmp_path_factory.mktemp("seeds")
+    extract(seeds_only(base / "raw"), base / "interim", base / "processed", workers=1)
+    return {t: read(base / "processed" / f"{t}.csv") for t in ("reports", "mentions", "indicators", "citations")}
+
+
+def write_entry(path: Path, kind: str, data: bytes, target: Path) -> None:
+    if kind == "link":
+        path.symlink_to(target)
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dir":
+        path.mkdir()
+    else:
+        path.write_bytes(data)
+
+
+def test_fuzz_bad_files_beside_the_seeds(seed_tables, tmp_path_factory):
+    from hypothesis import HealthCheck, given, settings
+
+    cache = tmp_path_factory.mktemp("fuzz-cache")  # the seeds come from the cache after the first run
+    seed_keys = {rawio.id_key(p.stem) for p in SEEDS.values()}
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(fuzz_corpus_strategy())
+    def check(corpus):
+        reports, orphans = corpus
+        root = tmp_path_factory.mktemp("fuzz")
+        raw = seeds_only(root / "raw")
+        made = []  # (report id key, is a report)
+        for stem, suffix, kind, lines, sidecar in reports:
+            path = raw / (stem + suffix)
+            key = rawio.id_key(rawio.printable_name(stem))
+            if key in seed_keys or os.path.lexists(path):
+                continue
+            data = {"empty": b"", "binary": bytes(range(256))}.get(kind, "\n".join(lines).encode())
+            write_entry(path, kind, data, SEEDS["kbang"])
+            made.append((key, True))
+            if sidecar and not os.path.lexists(raw / (stem + sidecar[0])):
+                (raw / (stem + sidecar[0])).write_text(sidecar[1], encoding="utf-8")
+        for stem, suffix, text in orphans:
+            key = rawio.id_key(rawio.printable_name(stem))
+            if key in seed_keys or key in {k for k, _ in made} or os.path.lexists(raw / (stem + suffix)):
+                continue
+            (raw / (stem + suffix)).write_text(text, encoding="utf-8")
+            made.append((key, False))
+        before = {p.name: (p.is_symlink(), p.read_bytes() if p.is_file() and not p.is_symlink() else None)
+                  for p in raw.iterdir()}
+        extract(raw, cache, root / "processed", workers=1)
+        errors = read(root / "processed" / "errors.csv")
+        error_keys = [rawio.id_key(e["report_id"]) for e in errors]
+        ok_keys = {rawio.id_key(r["report_id"]) for r in read(root / "processed" / "reports.csv")}
+        assert len(error_keys) == len(set(error_keys)), errors  # one row per bad report id
+        assert all("\n" not in e["error"] for e in errors)
+        for key, is_report in made:
+            if is_report:
+                assert (key in ok_keys) != (key in error_keys), (key, errors)  # read, or one error row
+            else:
+                assert key in error_keys, (key, errors)  # an orphan sidecar is named
+        for table, rows in seed_tables.items():
+            seed_ids = {r["report_id"] for r in rows}
+            got = [r for r in read(root / "processed" / f"{table}.csv") if r["report_id"] in seed_ids]
+            assert got == rows, table
+        after = {p.name: (p.is_symlink(), p.read_bytes() if p.is_file() and not p.is_symlink() else None)
+                 for p in raw.iterdir()}
+        assert after == before  # raw files untouched
+        assert sorted(p.name for p in root.iterdir()) == ["processed", "raw"]  # nothing written elsewhere
+
+    check()
