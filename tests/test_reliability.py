@@ -545,3 +545,19 @@ def test_fuzz_bad_files_beside_the_seeds(seed_tables, tmp_path_factory):
         assert sorted(p.name for p in root.iterdir()) == ["processed", "raw"]  # nothing written elsewhere
 
     check()
+
+
+@pytest.mark.slow
+def test_a_corpus_with_no_readable_report_leaves_the_briefs_as_they_were(monkeypatch, tmp_path, capsys):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "r" / "briefs").mkdir(parents=True)
+    (tmp_path / "r" / "briefs" / "brief-vi.html").write_text("the last brief", encoding="utf-8")
+    assert run_driver(monkeypatch, tmp_path, raw, WORKERS="1") == driver.EXIT_NO_REPORTS
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"error: no report in RAW_DIR {raw} could be read (see errors.csv); the briefs were left as they were")
+    assert (tmp_path / "r" / "briefs" / "brief-vi.html").read_text(encoding="utf-8") == "the last brief"
+    assert {e["report_id"] for e in read(tmp_path / "p" / "errors.csv")} == {"empty", "binary"}
+    assert not (tmp_path / "p" / "findings.csv").exists()
