@@ -39,7 +39,6 @@ LIMITS = {
     "sidecar_bytes": 64 * 1024,
     "sidecar_nodes": 10_000,  # YAML nodes once aliases are expanded (a 600-byte alias bomb has billions)
 }
-MAX_RAW_BYTES = LIMITS["bytes"]
 
 
 class RawInputError(Exception):
