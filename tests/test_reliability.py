@@ -561,3 +561,11 @@ def test_a_corpus_with_no_readable_report_leaves_the_briefs_as_they_were(monkeyp
     assert (tmp_path / "r" / "briefs" / "brief-vi.html").read_text(encoding="utf-8") == "the last brief"
     assert {e["report_id"] for e in read(tmp_path / "p" / "errors.csv")} == {"empty", "binary"}
     assert not (tmp_path / "p" / "findings.csv").exists()
+
+
+def test_a_manifest_that_is_a_fifo_is_refused_without_blocking(monkeypatch, tmp_path, capsys):
+    raw = seeds_only(tmp_path / "raw")
+    os.mkfifo(raw / "MANIFEST.sha256")
+    assert run_driver(monkeypatch, tmp_path, raw) == driver.EXIT_MANIFEST
+    assert capsys.readouterr().err.strip() == ("error: MANIFEST.sha256: is a FIFO (named pipe), not a file; "
+                                               "only regular files are read")

@@ -216,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: outputs are as before the step that was running; run again to finish", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OSError as exc:  # RAW_DIR unreadable, a directory that vanished: one line, not a traceback
+        print(os_error_line(exc), file=sys.stderr)
+        return EXIT_OUTPUT
 
 
 def _main(argv: list[str]) -> int:

@@ -499,10 +499,16 @@ def write_manifest(raw_dir: Path) -> Path:
 
 def read_manifest(raw_dir: Path) -> dict[str, str] | None:
     target = raw_dir / MANIFEST_NAME
-    if not target.exists():
+    if not os.path.lexists(target):
         return None
+    try:
+        text = read_regular(target, 64 * 2**20, "manifest").decode("utf-8")
+    except RawInputError as exc:
+        raise ManifestError(str(exc)) from None
+    except UnicodeDecodeError:
+        raise ManifestError(f"{target.name} is not UTF-8 text") from None
     entries = {}
-    for n, line in enumerate(target.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         m = _MANIFEST_LINE.match(line)
