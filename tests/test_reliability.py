@@ -233,6 +233,7 @@ def test_utf8_saved_again_as_latin1_mojibake_is_refused(tmp_path):
     ("ones", "1 " * 50000 + "\n", "has a line of 100,000 characters"),
     ("plans", "Kế hoạch số " * 20000 + "\n", "has a line of 240,000 characters"),
     ("wide field", "UBND xã " + "a" * 140_000 + "\n", "has a line of 140,008 characters"),  # (12)
+    ("wide sentence", ("xã " * 5000 + "\n") * 12, "a sentence ending at line 13 has 180,012 characters"),  # (12)
     ("tall", "Dòng.\n" * 250_000, "has 250,001 lines"),
 ])
 def test_a_report_over_a_limit_is_refused_before_extraction(tmp_path, name, text, problem):

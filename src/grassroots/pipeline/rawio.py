@@ -36,6 +36,7 @@ LIMITS = {
     "line_chars": 20_000,
     "numbers_per_line": 1_000,
     "numbers_per_sentence": 1_000,
+    "sentence_chars": 50_000,  # a sentence is a table cell (mentions, indicators): CSV readers stop at 131,072
     "sidecar_bytes": 64 * 1024,
     "sidecar_nodes": 10_000,  # YAML nodes once aliases are expanded (a 600-byte alias bomb has billions)
 }
@@ -324,8 +325,9 @@ _COUNTED = re.compile(r"(\d+)|(\n[ \t\r]*\n)|(\n)|([.!?](?=\s|$))")
 
 
 def check_limits(text: str, path: Path | str) -> None:
-    """Refuse a text over a limit on lines, line length or numbers in one line or sentence (one
-    linear scan; see LIMITS)."""
+    """Refuse a text over a limit on lines, line length, sentence length or numbers in one line or
+    sentence (one linear scan; see LIMITS). A sentence ends at . ! or ? before a space, or at a
+    blank line: extraction joins the lines of a sentence."""
     lines = text.count("\n") + 1
     if lines > LIMITS["lines"]:
         raise RawInputError(path, f"has {lines:,} lines, over the limit of {LIMITS['lines']:,} for one report")
@@ -333,7 +335,7 @@ def check_limits(text: str, path: Path | str) -> None:
     if longest > LIMITS["line_chars"]:
         raise RawInputError(path, f"has a line of {longest:,} characters, over the limit of "
                                   f"{LIMITS['line_chars']:,} (is the text one line without breaks?)")
-    line_no, in_line, in_sentence = 1, 0, 0
+    line_no, in_line, in_sentence, sentence_start = 1, 0, 0, 0
     for m in _COUNTED.finditer(text):
         if m.group(1):
             in_line += 1
@@ -344,13 +346,23 @@ def check_limits(text: str, path: Path | str) -> None:
             if in_sentence > LIMITS["numbers_per_sentence"]:
                 raise RawInputError(path, f"a sentence ending after line {line_no} has over "
                                           f"{LIMITS['numbers_per_sentence']:,} numbers, the limit for one sentence")
-        elif m.group(4):
-            in_sentence = 0
-        else:
+            continue
+        if m.group(3):
+            line_no += 1
+            in_line = 0
+            continue
+        _check_sentence(m.start() - sentence_start, line_no, path)
+        in_sentence, sentence_start = 0, m.end()
+        if m.group(2):
             line_no += m.group(0).count("\n")
             in_line = 0
-            if m.group(2):
-                in_sentence = 0
+    _check_sentence(len(text) - sentence_start, line_no, path)
+
+
+def _check_sentence(chars: int, line_no: int, path: Path | str) -> None:
+    if chars > LIMITS["sentence_chars"]:
+        raise RawInputError(path, f"a sentence ending at line {line_no} has {chars:,} characters, over the limit "
+                                  f"of {LIMITS['sentence_chars']:,} (are sentence ends missing?)")
 
 
 # --- YAML ------------------------------------------------------------------------------------
