@@ -203,14 +203,22 @@ def test_fifos_directories_hidden_files_and_yaml_sidecars_are_named(tmp_path):
     (raw / "y.txt").write_text(REPORT, encoding="utf-8")
     (raw / "y.yaml").write_text("title: Báo cáo Y\n", encoding="utf-8")
     (raw / "orphan.yaml").write_text("title: x\n", encoding="utf-8")
+    (raw / "z.txt").write_text(REPORT, encoding="utf-8")
+    (raw / "Z.yml").write_text("title: x\n", encoding="utf-8")
+    (raw / "link.txt").symlink_to(SEEDS["kbang"])
+    (raw / "link.md").write_text(REPORT, encoding="utf-8")
     errors = run_extract(tmp_path, raw)
     assert errors == {
         "f": "f.txt: is a FIFO (named pipe), not a file; only regular files are read as reports",
         "g": "g.yml: is a FIFO (named pipe), not a file; only regular files are read",
         "dir": "dir.txt: is a directory, not a file; only regular files are read as reports",
-        "d": "d.yml: not read: a sidecar is named <report>.yml beside its <report>.txt or .md",
+        "d": "d.yml: not read: a sidecar is named exactly as its report, <report>.yml beside <report>.txt or .md",
         ".hidden": ".hidden.txt: hidden file (its name starts with a dot); rename it to have it read",
-        "orphan": "orphan.yaml: not read: a sidecar is named <report>.yml beside its <report>.txt or .md",
+        "orphan": "orphan.yaml: not read: a sidecar is named exactly as its report, <report>.yml beside <report>.txt "
+                  "or .md",
+        "z": "Z.yml: not read: a sidecar is named exactly as its report, <report>.yml beside <report>.txt or .md "
+             "(z.txt is not read either)",
+        "link": "link.md and link.txt: these files would all be report 'link'; rename all but one",
     }
     titles = {r["report_id"]: r["title"] for r in read(tmp_path / "processed" / "reports.csv")}
     assert titles["y"] == "Báo cáo Y"  # a .yaml sidecar is read

@@ -155,16 +155,13 @@ def scan_raw(raw_dir: Path) -> Listing:
     Other files (MANIFEST.sha256, README) are not looked at."""
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"RAW_DIR does not exist or is not a directory: {raw_dir}")
-    listing = Listing()
-    candidates: dict[str, list[Path]] = {}
-    sidecars = []
+    groups: dict[str, list[tuple[Path, str | None]]] = {}  # id key -> report files (and their problem)
+    sidecars: list[tuple[Path, str | None]] = []
     for entry in sorted(os.scandir(raw_dir), key=lambda e: e.name):
         path = Path(entry.path)
         suffix = path.suffix.lower()
         if suffix not in RAW_SUFFIXES + SIDECAR_SUFFIXES:
             continue
-        rid = printable_name(path.stem)
-        shown = printable_name(entry.name)
         problem = _name_problem(entry.name)
         if problem is None and entry.name.startswith("."):
             problem = "hidden file (its name starts with a dot); rename it to have it read"
@@ -172,26 +169,35 @@ def scan_raw(raw_dir: Path) -> Listing:
             mode = entry.stat(follow_symlinks=False).st_mode
             if not stat.S_ISREG(mode):
                 problem = f"is {_kind(mode)}, not a file; only regular files are read as reports"
-        if problem is not None:
-            listing.problems.setdefault(rid, f"{shown}: {problem}")
-        elif suffix in RAW_SUFFIXES:
-            candidates.setdefault(id_key(path.stem), []).append(path)
+        if suffix in RAW_SUFFIXES:
+            groups.setdefault(id_key(printable_name(path.stem)), []).append((path, problem))
         else:
-            sidecars.append(path)
-    for group in candidates.values():
-        if len(group) == 1:
-            listing.reports.append(group[0])
+            sidecars.append((path, problem))
+    refused: dict[str, tuple[str, str]] = {}  # id key -> (report id, message): one per id
+    reports: dict[str, Path] = {}
+    for key, group in groups.items():
+        path, problem = group[0]
+        if len(group) > 1:
+            names = " and ".join(printable_name(p.name) for p, _ in group)
+            refused[key] = (printable_name(path.stem), f"{names}: these files would all be report "
+                                                        f"{printable_name(path.stem)!r}; rename all but one")
+        elif problem:
+            refused[key] = (printable_name(path.stem), f"{printable_name(path.name)}: {problem}")
         else:
-            names = " and ".join(p.name for p in group)
-            listing.problems.setdefault(group[0].stem, f"{names}: these files would all be report "
-                                                       f"{group[0].stem!r}; rename all but one")
-    reported = {p.stem for p in listing.reports} | {p.stem for g in candidates.values() for p in g}
-    for side in sidecars:
-        if side.stem not in reported or side.suffix not in SIDECAR_SUFFIXES:
-            listing.problems.setdefault(side.stem, f"{side.name}: not read: a sidecar is named "
-                                                   "<report>.yml beside its <report>.txt or .md")
-    listing.reports.sort(key=lambda p: p.stem)
-    return listing
+            reports[key] = path
+    for side, problem in sidecars:
+        key = id_key(printable_name(side.stem))
+        if key in refused:
+            continue  # the report already has its row
+        report = reports.pop(key, None)
+        if problem is None and report is not None and side.stem == report.stem and side.suffix in SIDECAR_SUFFIXES:
+            reports[key] = report
+            continue
+        if problem is None:
+            problem = ("not read: a sidecar is named exactly as its report, <report>.yml beside <report>.txt or .md"
+                       + (f" ({report.name} is not read either)" if report is not None else ""))
+        refused[key] = (printable_name((report or side).stem), f"{printable_name(side.name)}: {problem}")
+    return Listing(sorted(reports.values(), key=lambda p: p.stem), dict(refused.values()))
 
 
 def list_raw(raw_dir: Path) -> list[Path]:
