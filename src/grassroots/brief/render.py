@@ -888,6 +888,17 @@ def _raw_checks(raw_dir: Path | None, corpus: Corpus) -> tuple[dict[str, str], d
     return checks, sidecars
 
 
+def _publish_tables(present: list[Path], reports_dir: Path, emit) -> None:
+    """Copy the processed CSVs to data/, cells a spreadsheet would run as formulas neutralised, and
+    remove the data files an earlier run of this stage wrote and this one does not (only those:
+    the stage's record says which; grassroots.pipeline.published)."""
+    from grassroots.pipeline.published import published_csv, remove_unlisted
+
+    for p in present:
+        emit(f"data/{p.name}", published_csv(p.read_bytes()))
+    remove_unlisted(reports_dir, "data/", {f"data/{p.name}" for p in present} | {f"data/{XLSX_NAME}"})
+
+
 def _human_size(n: int) -> str:
     if n < 1024:
         return f"{n} B"
@@ -951,16 +962,11 @@ def build_briefs(processed_dir: Path, reports_dir: Path, raw_dir: Path | None = 
     for p in present:
         data = p.read_bytes()
         digest.update(p.name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
-        emit(f"data/{p.name}", data)
         tables_info.append({"name": p.stem, "href": f"data/{p.name}", "rows": count_rows(p),
                             "size": _human_size(len(data)), "about_vi": _about(p.stem, "vi"),
                             "about_en": _about(p.stem, "en")})
+    _publish_tables(present, reports_dir, emit)
     data_dir = reports_dir / "data"
-    if data_dir.is_dir():
-        keep = {p.name for p in present} | {XLSX_NAME}
-        for old in sorted(data_dir.iterdir()):
-            if old.is_file() and old.name not in keep and old.suffix in (".csv", ".xlsx"):
-                old.unlink()
     key = digest.hexdigest()
     xlsx_path = data_dir / XLSX_NAME
     if xlsx_key(xlsx_path) == key:  # same tables, same code: the workbook is already right

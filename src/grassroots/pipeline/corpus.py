@@ -49,30 +49,12 @@ def cache_file(cache_dir: Path, stage: str, report_id: str) -> Path:
     return cache_dir / "cache" / stage / f"{digest}.json"
 
 
-def cache_get(cache_dir: Path, stage: str, report_id: str, key: str):
-    path = cache_file(cache_dir, stage, report_id)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if data.get("key") != key or data.get("report_id") != report_id:
-        return None
-    return data.get("value")
-
-
-def cache_put(cache_dir: Path, stage: str, report_id: str, key: str, value) -> None:
-    from grassroots.pipeline.atomic import write_text
-
-    payload = {"report_id": report_id, "key": key, "value": value}
-    write_text(cache_file(cache_dir, stage, report_id), json.dumps(payload, ensure_ascii=False))
-
-
 def cache_put_blocks(cache_dir: Path, stage: str, report_id: str, key: str,
                      blocks: dict[str, tuple[int, bytes]]) -> None:
     """Cache named blocks of UTF-8 text with a count each (a report's CSV rows per table) as they are.
 
-    The file is one JSON header line (report id, key, a CRC-32 of the body; per block its name,
-    count and length in bytes) and then the blocks: no escaping of the bulk.
+    The file is one JSON header line (report id, key, per block its name, count and length in
+    bytes, and a CRC-32 of all of that and the body) and then the blocks: no escaping of the bulk.
 
     Written in place, not through a temporary file and a rename: on this kind of disk the rename
     cost as much as the rest of a report's caching. The entry does not need to be atomic because
@@ -80,8 +62,9 @@ def cache_put_blocks(cache_dir: Path, stage: str, report_id: str, key: str,
     whose length or CRC does not match, and the report is simply extracted again.
     """
     body = b"".join(data for _, data in blocks.values())
-    header = {"report_id": report_id, "key": key, "crc32": zlib.crc32(body),
+    header = {"report_id": report_id, "key": key,
               "blocks": [[name, count, len(data)] for name, (count, data) in blocks.items()]}
+    header["crc32"] = _crc(header, body)
     path = cache_file(cache_dir, stage, report_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as fh:
@@ -97,13 +80,26 @@ def cache_get_blocks(cache_dir: Path, stage: str, report_id: str, key: str) -> d
     except (OSError, ValueError):  # JSON and UTF-8 errors are ValueErrors
         return None
     if (not isinstance(header, dict) or header.get("key") != key or header.get("report_id") != report_id
-            or header.get("crc32") != zlib.crc32(body)):
+            or header.get("crc32") != _crc(header, body)):
+        return None
+    if not isinstance(header.get("blocks"), list):
         return None
     out, pos = {}, 0
-    for name, count, length in header.get("blocks", []):
+    for block in header["blocks"]:
+        if not (isinstance(block, list) and len(block) == 3 and isinstance(block[0], str)
+                and all(type(n) is int and n >= 0 for n in block[1:])):
+            return None
+        name, count, length = block
         out[name] = (count, body[pos:pos + length])
         pos += length
     return out if pos == len(body) else None
+
+
+def _crc(header: dict, body: bytes) -> int:
+    """CRC-32 of a cache entry: its header (but the CRC itself) and its body, so that a change to
+    either, the block lengths included, makes the entry a miss."""
+    fields = {k: v for k, v in header.items() if k != "crc32"}
+    return zlib.crc32(body, zlib.crc32(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8")))
 
 
 # --- progress ----------------------------------------------------------------------------------

@@ -3,7 +3,9 @@ last ran, so `make all` with nothing changed is near-instant.
 
 The fingerprint covers the code version, the stage's notebook, the parameters it is given and the
 checksums of its inputs as the stage table declares them (stages.py). A stamp per stage in
-INTERIM_DIR/.stamps/ records the fingerprint and the checksums of the outputs it wrote.
+INTERIM_DIR/.stamps/ records the fingerprint and the checksums of the outputs it wrote: the ones
+the table declares and, for the briefs stage, every file in its record (published.py). Freshness
+is decided by content: every input and output is hashed each time (no size or mtime shortcut).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grassroots.paths import NOTEBOOKS_DIR, REPO_ROOT
-from grassroots.pipeline.rawio import sha256_file
+from grassroots.pipeline.rawio import RawInputError, sha256_file
 from grassroots.pipeline.stages import Stage
 
 
@@ -41,20 +43,21 @@ class Dirs:
         return {"processed": self.processed, "reports": self.reports, "repo": REPO_ROOT, "raw": self.raw}[kind] / rel
 
 
-def raw_fingerprint(raw_dir: Path, memo: dict) -> str:
-    """Checksum of every file in RAW_DIR (names and contents), memoised on (size, mtime)."""
+def raw_fingerprint(raw_dir: Path) -> str:
+    """Checksum of RAW_DIR: every regular file's name and content, and the name and kind of every
+    other entry (a link, a FIFO: never opened), so that any change makes the stages run again."""
+    import os
+    import stat
+
     h = hashlib.sha256()
-    new_memo = {}
     if raw_dir.is_dir():
-        for path in sorted(p for p in raw_dir.iterdir() if p.is_file()):
-            st = path.stat()
-            sig = f"{st.st_size}:{st.st_mtime_ns}"
-            prev = memo.get(path.name)
-            digest = prev[1] if prev and prev[0] == sig else sha256_file(path)
-            new_memo[path.name] = (sig, digest)
-            h.update(path.name.encode("utf-8", "surrogateescape") + b"\0" + digest.encode() + b"\n")
-    memo.clear()
-    memo.update(new_memo)
+        for entry in sorted(os.scandir(raw_dir), key=lambda e: e.name):
+            mode = entry.stat(follow_symlinks=False).st_mode
+            try:
+                digest = sha256_file(Path(entry.path)) if stat.S_ISREG(mode) else f"mode:{stat.S_IFMT(mode)}"
+            except RawInputError as exc:  # unreadable: extract reports it
+                digest = f"unreadable:{exc.problem}"
+            h.update(os.fsencode(entry.name) + b"\0" + digest.encode() + b"\n")
     return h.hexdigest()
 
 
@@ -89,13 +92,19 @@ def _stamp_path(dirs: Dirs, stage: Stage) -> Path:
 
 
 def outputs_state(stage: Stage, dirs: Dirs) -> dict | None:
-    """Checksums of the stage's outputs and executed notebook, or None when one is missing."""
+    """Checksums of the stage's outputs and executed notebook, or None when one is missing. For the
+    briefs stage, the outputs include every file of its record (the downloads in data/)."""
+    from grassroots.pipeline.published import read_record
+
+    specs = stage.outputs + (f"reports:runs/{stage.notebook}",)
+    if stage.name == "briefs":
+        specs += tuple(f"reports:{rel}" for rel in read_record(dirs.reports))
     state = {}
-    for spec in stage.outputs + (f"reports:runs/{stage.notebook}",):
-        path = dirs.file(spec)
-        if not path.exists():
+    for spec in specs:
+        try:
+            state[spec] = sha256_file(dirs.file(spec))
+        except RawInputError:  # missing or not a regular file
             return None
-        state[spec] = sha256_file(path)
     return state
 
 

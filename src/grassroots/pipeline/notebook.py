@@ -7,6 +7,7 @@ timings to stderr. All of that is removed or fixed before the executed notebook 
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import tempfile
@@ -20,7 +21,14 @@ _PROGRESS = re.compile(r"\r|\d+it/s|s/it\]|it \[\d")
 
 
 class NotebookFailed(RuntimeError):
-    """A cell raised. The message holds the failing cell's source and error."""
+    """A cell raised. The message holds the failing cell's source and error; ``summary`` is one
+    line (the notebook, the error, where the executed copy is) and ``errno`` the error number of an
+    OSError (a full disk), else None."""
+
+    def __init__(self, message: str, summary: str, errno: int | None = None):
+        super().__init__(message)
+        self.summary = summary
+        self.errno = errno
 
 
 def normalise(nb) -> None:
@@ -45,6 +53,18 @@ def normalise(nb) -> None:
                     continue  # progress bars carry timings (and end with a bare newline)
             kept.append(out)
         cell["outputs"] = kept
+
+
+def failing_error(nb) -> tuple[str, str]:
+    """(ename, evalue) of the first error output ("", "" when none was recorded)."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if out.get("output_type") == "error":
+                return out.get("ename", ""), out.get("evalue", "")
+    return "", ""
+
+
+_ERRNO = re.compile(r"^\[Errno (\d+)\]")
 
 
 def failing_cell_report(nb) -> str:
@@ -155,10 +175,39 @@ def kernel_manager():
 
     runtime = Path(jupyter_runtime_dir())
     runtime.mkdir(parents=True, exist_ok=True)
-    # short names: a socket path must stay under about 100 characters
-    name = runtime / f"gr-{uuid.uuid4().hex[:12]}"
+    # short names: a socket path must stay under about 100 characters; the process id lets
+    # remove_stale_kernel_files tell the files of a killed run
+    name = runtime / f"gr-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     return AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{name}-ipc",
                               connection_file=f"{name}.json")
+
+
+def remove_stale_kernel_files(own: bool = False) -> int:
+    """Remove the connection files and sockets that kernels of killed runs left in Jupyter's
+    runtime directory (named gr-<pid of the run>-...: those whose run is gone), and with ``own``
+    those of this process too (at its end, when an interrupt cut a kernel's shutdown short)."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    runtime = Path(jupyter_runtime_dir())
+    removed = 0
+    for path in runtime.glob("gr-*-*") if runtime.is_dir() else ():
+        pid = path.name.split("-")[1]
+        if pid.isdigit() and ((own and int(pid) == os.getpid()) or not _alive(int(pid))):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _renice(km, nice: int) -> None:
@@ -231,7 +280,12 @@ def run_notebook(input_path: Path, output_path: Path, parameters: dict, cwd: Pat
     normalise(nb)
     write_text(output_path, nbformat.writes(nb) + "\n")
     if failure:
-        raise NotebookFailed(f"{input_path.name}: {failing_cell_report(nb)}")
+        ename, evalue = failing_error(nb)
+        code = _ERRNO.match(evalue)
+        summary = (f"notebooks/{input_path.name} failed: {ename}: {evalue.splitlines()[0] if evalue else ''} "
+                   f"(the executed notebook: {output_path})")
+        raise NotebookFailed(f"{input_path.name}: {failing_cell_report(nb)}", summary,
+                             int(code.group(1)) if code else None)
 
 
 def _stop(km) -> None:

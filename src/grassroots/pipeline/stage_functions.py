@@ -46,10 +46,7 @@ class ExtractSummary:
         return rows
 
 
-def _key(path: Path, raw_sha256: str) -> str:
-    side = path.with_suffix(".yml")
-    side_sha = rawio.sha256_file(side) if side.exists() else "-"
-    return f"{raw_sha256}:{side_sha}:{code_version()}"
+_BLOCKS = {*TABLES[:-1], "corrections"}
 
 
 def _corrections_block(rows: list[dict]) -> tuple[int, bytes]:
@@ -70,13 +67,13 @@ def extract_one(args: tuple[Path, Path]) -> tuple[str, str, dict | None, str | N
     report_id = rawio.report_id_of(path)
     try:
         text, encoding, data = rawio.read_raw(path)
-        sidecar = rawio.read_sidecar(path)
+        sidecar, sidecar_sha256 = rawio.load_sidecar(path)
     except rawio.RawInputError as exc:
         return report_id, "read", None, str(exc)
     raw_sha256 = rawio.sha256_bytes(data)
-    key = _key(path, raw_sha256)
+    key = f"{raw_sha256}:{sidecar_sha256}:{code_version()}"
     cached = cache_get_blocks(cache_dir, "extract", report_id, key)
-    if cached is not None:
+    if cached is not None and set(cached) == _BLOCKS:
         return report_id, "ok", cached, None
     blocks = None
     try:  # one bad report must not cost the corpus
@@ -98,9 +95,10 @@ def extract(raw_dir: Path, interim_dir: Path, processed_dir: Path, scheduler: st
     import pandas as pd
 
     summary = ExtractSummary()
+    listing = rawio.scan_raw(raw_dir)
     changed = rawio.changed_since_manifest(raw_dir)
-    files = [p for p in rawio.list_raw(raw_dir) if p.stem not in changed]
-    summary.reports = len(files) + len(changed)
+    files = [p for p in listing.reports if p.stem not in changed]
+    summary.reports = len(listing.reports) + len(listing.problems)
     processed_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(processed_dir)
     if files and not scheduler:
@@ -109,8 +107,10 @@ def extract(raw_dir: Path, interim_dir: Path, processed_dir: Path, scheduler: st
         warm_up()  # local workers fork from this process and inherit the loaded declarations
     corrections: list[dict] = []
     with TableWriter(processed_dir, TABLES) as out:
-        for rid, msg in sorted(changed.items()):
-            err = ReportError(rid, "manifest", msg)
+        refused = [ReportError(rid, "read", msg) for rid, msg in sorted(listing.problems.items())]
+        refused += [ReportError(rid, "manifest", msg) for rid, msg in sorted(changed.items())
+                    if rid not in listing.problems]
+        for err in refused:
             summary.errors.append(err)
             out.write("errors", [err.row()])
         for report_id, status, blocks, error in parallel_imap(
@@ -146,8 +146,15 @@ def validate(processed_dir: Path):
 
 def briefs(processed_dir: Path, reports_dir: Path, raw_dir: Path, report_ids: str = "", langs: str = "vi,en",
            title: str = ""):
-    """Stage briefs: REPORTS_DIR/briefs/brief-{vi,en}.html, index.html and data/ (a BriefResult)."""
-    from grassroots.brief import build_briefs
+    """Stage briefs: REPORTS_DIR/briefs/brief-{vi,en}.html, index.html and data/ (a BriefResult).
 
-    return build_briefs(processed_dir, reports_dir, raw_dir=raw_dir, report_ids=report_ids, langs=langs,
-                        title=title)
+    Files it wrote before and that were damaged since are removed first, so they are rebuilt; what
+    it writes is recorded (published.py), which is how a later run knows its own files."""
+    from grassroots.brief import build_briefs
+    from grassroots.pipeline.published import remove_damaged, write_record
+
+    remove_damaged(reports_dir)
+    result = build_briefs(processed_dir, reports_dir, raw_dir=raw_dir, report_ids=report_ids, langs=langs,
+                          title=title)
+    write_record(reports_dir, [rel for rel, _size in result.files])
+    return result
