@@ -42,7 +42,7 @@ PIPELINE := $(PY) -m grassroots.pipeline
 # prints): a target per stage, named as the stage; tests/test_stages.py checks the two agree.
 STAGES := extract validate briefs
 
-.PHONY: help setup all $(STAGES) test test-fast lint manifest lab browser reproduce bench clean docs
+.PHONY: help setup all $(STAGES) test test-fast lint manifest lab browser ocr reproduce bench clean docs
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -70,8 +70,12 @@ manifest: setup ## Record the checksums of RAW_DIR in MANIFEST.sha256 (a deliber
 docs: setup ## Regenerate docs/codebook.md from the codebook
 	@$(PY) -m grassroots.codebook docs/codebook.md
 
-test: setup browser ## The whole test suite (unit, notebook runs, pipeline, browser)
+test: setup browser ocr ## The whole test suite (unit, notebook runs, pipeline, browser, OCR)
 	$(PY) -m pytest
+
+ocr: ## Install Tesseract (Vietnamese) and LibreOffice for the transcription tests when missing (root and apt)
+	@tools/install-system-packages.sh --ocr --office --check >/dev/null 2>&1 || tools/install-system-packages.sh --ocr --office \
+	  || echo "warning: Tesseract/LibreOffice could not be installed; the OCR and office tests will be skipped"
 
 browser: ## Install Debian's chromium for the browser test when missing (needs root and apt)
 	@command -v chromium >/dev/null 2>&1 || { \
