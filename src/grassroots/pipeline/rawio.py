@@ -328,6 +328,7 @@ def read_raw(path: Path) -> tuple[str, str, bytes]:
 
 # a number, a blank line (ends a sentence and a line), a line break, or the end of a sentence
 _COUNTED = re.compile(r"(\d+)|(\n[ \t\r]*\n)|(\n)|([.!?](?=\s|$))")
+_DIGIT_RUNS = re.compile(r"\d+")  # as many as _COUNTED's numbers: a bound for the whole text
 
 
 def check_limits(text: str, path: Path | str) -> None:
@@ -341,6 +342,9 @@ def check_limits(text: str, path: Path | str) -> None:
     if longest > LIMITS["line_chars"]:
         raise RawInputError(path, f"has a line of {longest:,} characters, over the limit of "
                                   f"{LIMITS['line_chars']:,} (is the text one line without breaks?)")
+    if (len(text) <= LIMITS["sentence_chars"]
+            and len(_DIGIT_RUNS.findall(text)) <= min(LIMITS["numbers_per_line"], LIMITS["numbers_per_sentence"])):
+        return  # no sentence can be longer than the text, no line or sentence hold more numbers than it
     line_no, in_line, in_sentence, sentence_start = 1, 0, 0, 0
     for m in _COUNTED.finditer(text):
         if m.group(1):
