@@ -205,7 +205,7 @@ HELDOUT2 = FIXTURES / "heldout2"
         # hand-written, never tuned on
         (HELDOUT2, 0.94, 0.70),
         # real portal text (issue 17): the development part, read while changing rules
-        (FIXTURES / "real-dev", 0.85, 0.63),
+        (FIXTURES / "real-dev", 0.86, 0.65),
         # real portal text, sealed: scored, never read; a floor at its first measured score
         (FIXTURES / "real-sealed", 0.90, 0.64),
     ],
