@@ -98,3 +98,16 @@ def test_a_pattern_hyperscan_cannot_read_is_tried_everywhere():
     assert pset.always == (1,)
     assert pset.candidates("nothing here") == [1]
     assert list(pset.finditer(0, "nothing here")) == []
+
+
+def test_threads_scanning_one_set_at_once_get_the_same_candidates():
+    """Dask workers may be threads of one process: each thread scans with its own scratch."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pset = PatternSet([re.compile(r"đơn thư", re.I), re.compile(r"\d+ hồ sơ"), re.compile(r"hòa giải")])
+    texts = ["Tiếp nhận 12 hồ sơ và ĐƠN THƯ", "tổ hòa giải", "không có gì"] * 400
+    expected = [pset.candidates(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(pset.candidates, texts))
+    assert got == expected
+    assert expected[:3] == [[0, 1], [2], []]

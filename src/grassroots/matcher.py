@@ -23,6 +23,7 @@ slice, not the line.
 from __future__ import annotations
 
 import re
+import threading
 import weakref
 from collections.abc import Iterable, Sequence
 
@@ -121,7 +122,16 @@ class PatternSet:
             self._db.compile(expressions=[_hs_expression(self.patterns[i]) for i in ok], ids=ok,
                              elements=len(ok), flags=[_hs_flags(self.patterns[i]) for i in ok])
             self._scratch = hyperscan.Scratch(self._db)
-            self._db.scratch = self._scratch
+            self._local = threading.local()  # a scratch space serves one scan at a time
+
+    def _thread_scratch(self) -> hyperscan.Scratch:
+        """This thread's scratch space (Hyperscan's scratch must not be shared by concurrent
+        scans: threads of one process, e.g. Dask workers with threads, each get a clone)."""
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = (self._scratch if threading.current_thread() is threading.main_thread()
+                                             else self._scratch.clone())
+        return scratch
 
     def __len__(self) -> int:
         return len(self.patterns)
@@ -133,7 +143,7 @@ class PatternSet:
         found = list(self.always)
         if self._db is not None:
             data = text.encode("utf-8") if isinstance(text, str) else text
-            self._db.scan(data, match_event_handler=_collect, context=found)
+            self._db.scan(data, match_event_handler=_collect, context=found, scratch=self._thread_scratch())
             found.sort()
         return found
 
@@ -146,7 +156,7 @@ class PatternSet:
         data = text.encode("utf-8") if isinstance(text, str) else text
         hit: list[int] = []
         try:
-            self._db.scan(data, match_event_handler=_stop_at_first, context=hit)
+            self._db.scan(data, match_event_handler=_stop_at_first, context=hit, scratch=self._thread_scratch())
         except hyperscan.ScanTerminated:  # the first match stopped the scan
             pass
         return bool(hit)
