@@ -82,8 +82,10 @@ def _pct_axis(ax, lang: Lang) -> None:
     ax.set_axisbelow(True)
 
 
-def chart_rates(corpus: Corpus, reports: list[Report], lang: Lang, total: int, flags=None) -> Chart | None:
-    """Small multiples: one panel per computed rate, the same 0-100% axis in every panel."""
+def chart_rates(corpus: Corpus, reports: list[Report], lang: Lang, total: int, flags=None,
+                max_flags: int | None = None) -> Chart | None:
+    """Small multiples: one panel per computed rate, the same 0-100% axis in every panel; at most
+    max_flags data-quality findings marked (the lowest numbers), the others counted in the caption."""
     series = [d for d in DERIVED if d.chart and any(corpus.derived(r, d) is not None for r in reports)]
     reports = [r for r in reports if any(corpus.derived(r, d) is not None for d in series)]
     if not series or not reports:
@@ -107,6 +109,10 @@ def chart_rates(corpus: Corpus, reports: list[Report], lang: Lang, total: int, f
     heights = [row_in * max(1, sum(1 for _, v in rows if v is not None)) for _, rows in panels]
     fig_h = sum(h + ti + gap_in for h, ti in zip(heights, title_ins, strict=True)) + axis_in
     items, shown_flags = [], []
+    every = {m[0]: m for d, rows in panels for r, v in rows if v is not None and flags
+             for m in flags(r, corpus.derived_inputs(d))}
+    ordered = sorted(every, key=lambda n: int(n) if n.isdigit() else 0)
+    marked = set(ordered if max_flags is None else ordered[:max_flags])
     with matplotlib.rc_context(_rc()):
         from matplotlib.figure import Figure
 
@@ -126,7 +132,7 @@ def chart_rates(corpus: Corpus, reports: list[Report], lang: Lang, total: int, f
             ax.set_yticks(list(ys))
             labels = []
             for r, _ in present:
-                marks = flags(r, corpus.derived_inputs(d)) if flags else []
+                marks = [m for m in flags(r, corpus.derived_inputs(d)) if m[0] in marked] if flags else []
                 for m in marks:
                     if m not in shown_flags:
                         shown_flags.append(m)
@@ -142,6 +148,8 @@ def chart_rates(corpus: Corpus, reports: list[Report], lang: Lang, total: int, f
             items.append(f"{title}: " + "; ".join(f"{lab} {lang.pct(v)}" for lab, (_, v) in zip(labels, present, strict=True)) + ".")
         src = _svg_data_uri(fig)
     more = lang.t["chart_more"].format(shown=len(reports), total=total) if total > len(reports) else ""
+    if len(ordered) > len(marked):
+        more += lang.t["chart_more_flags"].format(n=lang.num(Decimal(len(ordered) - len(marked)), 0))
     shown_flags.sort(key=lambda m: int(m[0]) if m[0].isdigit() else 0)
     return Chart(src, lang.t["chart_rates_alt"].format(items=" ".join(items)), lang.t["chart_rates_title"],
                  lang.t["chart_rates_caption"] + more, shown_flags)

@@ -211,5 +211,8 @@ def comparisons(corpus: Corpus, lang: Lang, cite: Cite) -> tuple[list[Sentence],
             if len(values) <= 6:
                 for _, r in values:
                     refs += cite(r, d.num[:1])
-            out.append(Sentence(text, refs, pairs=[(r, corpus.derived_inputs(d)) for _, r in values]))
+                stated = [r for _, r in values]
+            else:   # an aggregated sentence states the lowest and the highest only: their flags travel
+                stated = [ordered[0][1], ordered[-1][1]]
+            out.append(Sentence(text, refs, pairs=[(r, corpus.derived_inputs(d)) for r in stated]))
     return out, singles

@@ -65,6 +65,12 @@ MAX_INSTRUMENTS = 50
 MAX_INSTRUMENT_MATRIX = 8   # reports side by side in the instruments table
 MAX_MODELS = 100
 MAX_SUMMARY_THRESHOLD = 10  # a per-theme summary (median, range) when more reports than this
+MAX_RECONCILIATIONS = 10    # reconciliations listed in the data-quality section (plus those linked above)
+MAX_THEME_CHECKS = 3        # reconciliations shown under a theme table
+MAX_NAMED_REPORTS = 5       # reports named in one cell of the instruments table (more: "… and N more")
+MAX_CHART_FLAGS = 10        # data-quality findings marked on the overview chart
+MAX_TIMELINE_REPORTS = 10   # reports on the policy timeline
+MAX_EXEC_RATES = 8          # stated-vs-recomputed rates in the executive summary (each kind)
 
 
 # -------------------------------------------------------------------------------- elements
@@ -107,13 +113,14 @@ class Table:
 
 PRINT_LEAD = 3      # columns repeated in every printed part (report, level, period)
 PRINT_COLS = 5      # value columns per printed part: an A4 page holds them at 7.5 pt
+MAX_PRINT_ROWS = 20  # a longer (ranked, capped) table prints as on screen, wrapped, not again in parts
 
 
 def print_parts(tb: Table, caption: str) -> list[Table]:
     """A wide table as narrower tables for print, each repeating the leading columns; gap rows
     (one cell across the table) are kept whole."""
     n = len(tb.headers) - PRINT_LEAD
-    if n <= PRINT_COLS + 1:
+    if n <= PRINT_COLS + 1 or len(tb.rows) > MAX_PRINT_ROWS:
         return []
     k = -(-n // PRINT_COLS)
     per = -(-n // k)
@@ -159,6 +166,7 @@ class BriefBuilder:
         self.other_langs = other_langs
         self.sources = Sources(corpus)
         self.listed_reports: set[str] = set()
+        self.linked_recs: set[str] = set()   # reconciliations linked from above the data-quality section
         self._label_reports()
         self.recs = reconcile(corpus)
 
@@ -235,6 +243,14 @@ class BriefBuilder:
         text = self.lang.num(value, 1) if d.per10k else self.lang.pct(value)
         return Cell(text, cls="num computed" + (" flag" if flags else ""), title=title, flags=flags)
 
+    def named(self, labels: Iterable[str], most: int = MAX_NAMED_REPORTS) -> str:
+        """Labels joined, at most `most` of them, then "… and N more reports"."""
+        labels = list(labels)
+        text = ", ".join(labels[:most])
+        if len(labels) > most:
+            text += self.t["and_more_reports"].format(n=self.lang.num(Decimal(len(labels) - most), 0))
+        return text
+
     def links(self, names: list[str]) -> str:
         return ", ".join(f"{n}.csv" for n in names) + f", {XLSX_NAME}"
 
@@ -292,7 +308,7 @@ class BriefBuilder:
             reports=lang.plural("n_reports", len(c.reports)),
             groups="; ".join(t["exec_group"].format(reports=lang.plural("n_reports", n), group=lang.group(lv, m)[:1].lower() + lang.group(lv, m)[1:])
                              for (lv, m), n in sorted(groups.items(), key=lambda kv: (LEVEL_RANK.get(kv[0][0], 9), -(kv[0][1] or 0)))),
-            partial=t["exec_partial"].format(list=", ".join(r.label for r in partial)) if partial else "")
+            partial=t["exec_partial"].format(list=self.named((r.label for r in partial), most=20)) if partial else "")
         out.append(Sentence(scope))
         if findings["comparisons"]:
             for s in findings["comparisons"][:3]:
@@ -312,15 +328,18 @@ class BriefBuilder:
                 stated = c.fig(r, after).value
                 close = [d for d in ds if abs(c.derived(r, d) - stated) <= 1]
                 for d in close or ds:
+                    kept = items if close else apart
+                    if len(kept) >= MAX_EXEC_RATES:   # only the rates shown; their flags travel with them
+                        continue
                     num, den = c.parts(r, d)
                     fmt = dict(label=r.label, stated=lang.pct(stated, None), num=lang.num(num, 0), den=lang.num(den, 0),
                                value=lang.pct(c.derived(r, d)), formula=lang.formula(d))
-                    (items if close else apart).append(t["exec_rate_item" if close else "exec_rate_apart"].format(**fmt))
+                    kept.append(t["exec_rate_item" if close else "exec_rate_apart"].format(**fmt))
                     pairs.append((r, [after] + c.derived_inputs(d)))
         if items or apart:
-            text = t["exec_rates"].format(items="; ".join(items[:8])) if items else ""
+            text = t["exec_rates"].format(items="; ".join(items)) if items else ""
             if apart:
-                text = (text + " " if text else "") + t["exec_rates_apart"].format(items="; ".join(apart[:8]))
+                text = (text + " " if text else "") + t["exec_rates_apart"].format(items="; ".join(apart))
             s = Sentence(text, pairs=pairs)
             self.flag_sentence(s)
             out.append(s)
@@ -484,7 +503,8 @@ class BriefBuilder:
         theme_codes = {ind.code for ind in inds}
         shown_ids = {r.id for r in shown}
         out["checks"] = [x for x, rec in zip(self.reconciliations(), self.recs, strict=True)
-                         if rec.code in theme_codes and rec.report.id in shown_ids][:10]
+                         if rec.code in theme_codes and rec.report.id in shown_ids][:MAX_THEME_CHECKS]
+        self.linked_recs.update(x["id"] for x in out["checks"])
         if len(c.reports) > MAX_SUMMARY_THRESHOLD:
             out["summary"] = self.theme_summary(theme, inds, [d for d in DERIVED if d.theme == theme])
         charts_reports = [r for r in shown][:MAX_CHART_REPORTS]
@@ -579,7 +599,7 @@ class BriefBuilder:
             chart_reports = [r for _, r in have if r.id in chosen]
         else:
             chart_reports = [r for _, r in have]
-        out["chart"] = chart_rates(c, chart_reports, lang, len(have), self.chart_flags)
+        out["chart"] = chart_rates(c, chart_reports, lang, len(have), self.chart_flags, MAX_CHART_FLAGS)
         return out
 
     # ---- 5. data quality
@@ -626,8 +646,16 @@ class BriefBuilder:
             if len(c.errors) > MAX_ERRORS else []
         errors = Table(t["quality_errors"], [Header(t["col_report_id"]), Header(t["col_stage"]), Header(t["col_error"])],
                        erows, enotes, id="errors-table", cls="hidden-caption") if erows else None
+        recs = self.reconciliations()
+        # the first MAX_RECONCILIATIONS (the executive summary links the first three), and every one
+        # a theme table links to
+        keep = {x["id"] for x in recs[:MAX_RECONCILIATIONS]} | self.linked_recs
+        shown_recs = [x for x in recs if x["id"] in keep]
+        rec_note = t["truncated_plain"].format(shown=lang.num(Decimal(len(shown_recs)), 0),
+                                               total=lang.num(Decimal(len(recs)), 0),
+                                               links=self.links(["findings"])) if len(recs) > len(shown_recs) else ""
         return {"summary": summary if (c.findings or c.errors) else t["quality_none"], "findings": findings,
-                "reconciliations": self.reconciliations(),
+                "reconciliations": shown_recs, "reconciliations_note": rec_note,
                 "errors": errors, "errors_none": t["errors_none"] if not c.errors else ""}
 
     # ---- 6. caveats
@@ -677,7 +705,7 @@ class BriefBuilder:
                 check, cls = t["registry_absent"], "nr"
             elif differs:
                 check = "; ".join(t["registry_differs"].format(
-                    cited=lang.date(d), reports=", ".join(c.by_id[rid].label for rid in rids if rid in c.by_id),
+                    cited=lang.date(d), reports=self.named(c.by_id[rid].label for rid in rids if rid in c.by_id),
                     date=lang.date(inst.issue_date)) for d, rids in differs)
                 cls = "flag"
             else:
@@ -708,7 +736,7 @@ class BriefBuilder:
             events.append((inst.issue_date, 0, t["event_issued"] if role == "qcdc" else t["event_issued_dan_van"], what, ""))
             if (inst.kind, inst.number) == ("Luật", "10"):
                 events.append((policy.LAW_IN_FORCE, 0, t["event_in_force"], what, ""))
-        for r in c.reports[:MAX_TABLE_ROWS]:
+        for r in c.reports[:MAX_TIMELINE_REPORTS]:
             if r.get("period_start"):
                 what = t["event_period_what"].format(label=r.label, start=lang.date(r.get("period_start")),
                                                      end=lang.date(r.get("period_end")))
@@ -720,6 +748,9 @@ class BriefBuilder:
                 for d, _, ev, what, kind in events]
         timeline = Table(t["timeline_title"], [Header(t["col_date"]), Header(t["col_event"]), Header(t["col_what"])],
                          rows, [t["timeline_note"]], id="timeline-table", cls="timeline")
+        if len(c.reports) > MAX_TIMELINE_REPORTS:
+            timeline.notes.append(t["truncated_plain"].format(shown=MAX_TIMELINE_REPORTS, total=lang.num(Decimal(len(c.reports)), 0),
+                                                              links=self.links(["reports"])))
         bases = Counter(policy.legal_basis(r.get("period_start"), r.get("period_end")) for r in c.reports)
         law_cited = [i for i in policy.cited_instruments(c.citations)
                      if i.registered and (i.kind, i.number.lstrip("0")) in (("Luật", "10"), ("Nghị định", "59"))]
