@@ -174,6 +174,8 @@ UNSEEN = [
     ("Trước khi sáp nhập, xã Tân Lập có diện tích 15,2 km2, dân số là 3.100 người. Sau khi sáp nhập, xã có "
      "diện tích 31,4 km2, dân số là 6.020 người.",
      {"context.area": "31.4", "context.population": "6020"}),
+    # "chưa được giải quyết" is pending, not resolved
+    ("Số đơn chưa được giải quyết 3 đơn.", {"petitions.pending": "3"}),
 ]
 
 
@@ -212,6 +214,13 @@ def test_traps_give_no_indicator(text):
     [
         # a figure under mediation is not a petition's, pending or resolved
         ("Các tổ hòa giải đã nhận 07 đơn, hòa giải thành 04 đơn, còn 01 đơn đang giải quyết.", "petitions.pending"),
+        # petitions outside the unit's competence are not resolved ones
+        ("Đơn không thuộc thẩm quyền giải quyết 12 đơn, đã hướng dẫn công dân.", "petitions.resolved"),
+        ("Đã giải quyết 20 đơn không thuộc thẩm quyền bằng hình thức hướng dẫn.", "petitions.resolved"),
+        ("Số đơn chưa được giải quyết 3 đơn.", "petitions.resolved"),
+        ("Số đơn chưa được giải quyết 3 đơn.", "petitions.received"),
+        # a cumulative count is another period
+        ("Lũy kế từ đầu năm đã tiếp nhận 210 đơn.", "petitions.received"),
     ],
 )
 def test_figures_of_another_topic_are_not_the_code(text, code):
