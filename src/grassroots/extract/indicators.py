@@ -32,6 +32,8 @@ class _Lexicon:
     plan_heading: re.Pattern  # a section on plans or tasks for the next period (folded heading)
     target_near: re.Pattern  # a plan or target cue just before a figure (folded text before it)
     attached: re.Pattern  # a figure and up to three words at the end of the text (not a date part)
+    sub_unit: re.Pattern  # a sub-unit named as the subject of the figure (folded text before it)
+    other_period: re.Pattern  # another period named earlier in the paragraph (folded line before it)
 
 
 @functools.cache
@@ -43,10 +45,13 @@ def _lexicon() -> _Lexicon:
     return _Lexicon(
         plan_heading=re.compile(
             rf"^[#\s]*(?:[ivxlc]+|\d+(?:\.\d+)*|[a-zđ])?[.)]?\s*(?:{_alternation(cues['headings'])})"),
-        target_near=re.compile(rf"(?:{_alternation(cues['before_figure'])})[^.;)]{{0,30}}$"),
+        target_near=re.compile(rf"(?:{_alternation(cues['before_figure'])})[^.;)]{{0,45}}$"),
         # A figure and up to three words right before a cue: the cue then describes that figure.
         attached=re.compile(
             rf"{not_after_date_word}(?<![\d/.,])\d(?:[.,/]?\d)*\s*(?:[^\W\d_]+\s*){{0,3}}$"),
+        sub_unit=re.compile(rf"(?:{_alternation(lex['scope_cues']['sub_units'])})[^.;]{{0,30}}$"),
+        other_period=re.compile(rf"(?:{_alternation(lex['scope_cues']['other_periods'])})"
+                                rf"(?:(?!{_alternation(lex['scope_cues']['this_period'])}).)*$"),
     )
 
 
@@ -206,7 +211,11 @@ def assign(lines, mentions_per_line: list[list[tuple[str, Mention]]],
             if best is None:
                 continue
             # a plan or target figure binds nothing (checked last: it only drops the mention)
-            if _lexicon().target_near.search(before_tail):
+            if _lexicon().target_near.search(before):
+                continue
+            # nor does a sub-unit's figure ("Chủ tịch UBND tỉnh tiếp 01 lượt" in a province's
+            # total) or another period's ("Trước khi sáp nhập, xã X có diện tích ...")
+            if _lexicon().sub_unit.search(before) or _lexicon().other_period.search(ftext[:m.start]):
                 continue
             picks = [(best[0], best[2], best[3])] + [s for s in shared if s[1] is not best[2]]
             for gap, ind, rule in picks:
