@@ -28,7 +28,7 @@ from grassroots.clean import (
 from grassroots.extract.gazetteer import level_of_type, resolve_unit, split_unit
 from grassroots.matcher import PatternSet
 from grassroots.tables import COLUMNS
-from grassroots.text import accent_key
+from grassroots.text import accent_key, nfc
 
 # reports.csv columns (DESIGN.md section 4), in order.
 REPORT_FIELDS = tuple(COLUMNS["reports"][: COLUMNS["reports"].index("metadata_source")])
@@ -165,9 +165,7 @@ _STARS = re.compile(r"\*{1,3}")
 
 def _clean(s: str) -> str:
     """A line without markdown heading marks, emphasis stars, or repeated spaces."""
-    s = s or ""
-    if not unicodedata.is_normalized("NFC", s):
-        s = unicodedata.normalize("NFC", s)
+    s = nfc(s or "")
     if "#" in s:
         s = _MD.sub("", s)
     if "*" in s:

@@ -7,9 +7,10 @@ import hashlib
 import json
 import os
 import tempfile
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from grassroots.text import nfc
 
 # Mean word confidence (Tesseract's 0-100 scale) below which an OCR page is listed for review.
 LOW_CONFIDENCE = 75.0
@@ -113,7 +114,7 @@ def assemble(pages: list[list[Block]], source_format: str, engine: str,
                 lines.append("")
                 conf.append(None)
             for sub in block.text.split("\n"):
-                lines.append(unicodedata.normalize("NFC", sub))
+                lines.append(nfc(sub))
                 conf.append(block.confidence)
             if block.confidence is not None:
                 conf_sum += block.confidence * block.words
